@@ -1,0 +1,37 @@
+// Spec §3.1: the mutable run-time state of one request or sub-request.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "model/case.h"
+#include "model/run_output.h"
+
+namespace simcheck::model {
+
+// Owned by the run (a stable arena); instances and the cluster hold pointers to it.
+struct SimRequest {
+  std::string id;
+  int64_t arrival = 0;                         // never changes (§3.1)
+  const std::vector<Token>* input = nullptr;   // shared with the trace (sub-requests too)
+  const std::vector<Token>* output = nullptr;  // empty list for a prefill sub-request
+  int64_t max_output_len = 0;
+  int64_t deadline = 0;
+  RequestState state = RequestState::queued;
+  int64_t pi = 0;
+  int64_t num_new = 0;
+  bool ttft_set = false;
+  int64_t first_token_time = 0;  // offset from arrival (§3.1)
+  std::vector<int64_t> itl;
+  int64_t scheduled_step = 0;
+  int64_t finished_step = 0;
+  bool length_capped = false;
+  bool is_decode_sub = false;
+  std::string assigned;  // instance id chosen by routing ("" standalone)
+
+  int64_t L() const { return static_cast<int64_t>(input->size()); }
+  int64_t N() const { return static_cast<int64_t>(output->size()); }
+};
+
+}  // namespace simcheck::model
