@@ -25,6 +25,10 @@ struct EventEffect {
   std::vector<SimRequest*> recorded;
   // Requests that became TIMED_OUT by this event (§7.8; also guard 6 of §7.2).
   std::vector<SimRequest*> timed_out;
+  // For a STEP that ran (not an orphan): its advance `adv` (§7.5), else 0. The cluster needs it
+  // only for the non-default Quirks::detect_completion_at_step_start = false (detect at the end
+  // of the finishing step, i.e. time + step_advance).
+  int64_t step_advance = 0;
 };
 
 class Instance {
