@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -217,6 +218,18 @@ struct RunOutput {
   std::optional<std::vector<ParentRecord>> parents;
   // Non-fatal diagnostics the model emitted (e.g. "pd_in_transfer < 0"), sorted by occurrence.
   std::vector<std::string> warnings;
+
+  // --- Extensions for outputs read from other simulators (docs/oracle.md); the reference model
+  // leaves both empty. ---
+  // Fields this type has a non-optional slot for but the source does not report, as paths from
+  // the list in docs/oracle.md ("instances.maps", "instances.end_state", "instances.role",
+  // "instances.counters.cache_hit_rate", "aggregate.maps.sched_delay", "pd.transfers", ...). A
+  // check that reads one of them is "not applicable: <path> not reported", never "violated".
+  std::set<std::string> missing_fields;
+  // The source's per-request records in the order it listed them (BLIS's `requests[]`), one id
+  // per record, duplicates kept: the maps above merge duplicates, a one-record-per-request check
+  // must see them.
+  std::optional<std::vector<std::string>> request_record_ids;
 };
 
 const char* to_string(Role v);
