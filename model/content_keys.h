@@ -1,0 +1,65 @@
+// Spec §6.1 content keys: an injective encoding of KEY(prev, tokens) by interning (prev id, the B
+// tokens) pairs, plus the §6.1 `index` (key → block id) stored on the key itself.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "model/case.h"
+
+namespace simcheck::model {
+
+// Two keys are equal iff their `prev` and `tokens` are equal (§6.1); interning gives every distinct
+// pair one id, so key equality is id equality. A key stays interned while some block holds it or
+// some other live key uses it as `prev`; otherwise it is forgotten, which cannot change any
+// observable result: an un-held key is not in the index (the index only ever points to blocks
+// holding their own key), so LOOKUP stops at it whether or not it is interned, and re-interning
+// the same pair later gives a fresh id that nothing else refers to.
+class ContentKeys {
+ public:
+  static constexpr int32_t kRoot = -1;    // `prev` of a first block (or after a keyless block)
+  static constexpr int32_t kAbsent = -1;  // "no such key" / "not in the index"
+
+  explicit ContentKeys(int64_t block_size);
+
+  // The id of KEY(prev, tokens[0..B)) if interned, else kAbsent. Pure.
+  int32_t find(int32_t prev, const Token* tokens) const;
+  // The id of KEY(prev, tokens[0..B)), interning it if needed. A new key starts unheld; the caller
+  // must add_ref it (by storing it on a block) before the next drop_ref of anything.
+  int32_t intern(int32_t prev, const Token* tokens);
+
+  void add_ref(int32_t id) { entries_[id].refs += 1; }
+  // Forgets the key once nothing holds it, cascading to its `prev`.
+  void drop_ref(int32_t id);
+
+  // §6.1 index[key]: the block the key maps to, or kAbsent.
+  int32_t indexed_block(int32_t id) const { return entries_[id].indexed_block; }
+  void set_indexed_block(int32_t id, int32_t block) { entries_[id].indexed_block = block; }
+
+  int64_t live_count() const { return live_; }
+
+ private:
+  struct Entry {
+    uint64_t hash = 0;
+    int32_t prev = kRoot;
+    int32_t refs = 0;
+    int32_t indexed_block = kAbsent;
+  };
+
+  uint64_t hash_of(int32_t prev, const Token* tokens) const;
+  bool matches(int32_t id, int32_t prev, const Token* tokens) const;
+  void table_insert(int32_t id);
+  void table_erase(int32_t id);
+  void grow_table();
+
+  int64_t block_size_;
+  std::vector<Entry> entries_;
+  std::vector<Token> tokens_;  // key id k owns tokens_[k·B, (k+1)·B)
+  std::vector<int32_t> free_ids_;
+  // Open addressing with linear probing over key ids (-1 = empty), load ≤ 1/2.
+  std::vector<int32_t> table_;
+  uint64_t mask_ = 0;
+  int64_t live_ = 0;
+};
+
+}  // namespace simcheck::model
