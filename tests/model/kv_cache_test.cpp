@@ -180,7 +180,7 @@ TEST(KvCache, DecodePreCheck) {
   a.r.pi = 4;
   EXPECT_FALSE(kv.allocate(0, a.r, 4, 5, {}));  // last full and free_count == 0
   EXPECT_EQ(kv.misses(), 2);
-  Req b({9}, {8});
+  Req b({9}, {8, 6});
   b.r.pi = 1;
   EXPECT_FALSE(kv.allocate(1, b.r, 1, 2, {}));  // no owner and free_count == 0
   kv.release(0);
@@ -192,7 +192,7 @@ TEST(KvCache, DecodePreCheck) {
   ASSERT_TRUE(kv.allocate(2, c.r, 0, 1, {}));
   EXPECT_EQ(kv.free_count(), 0);
   b.r.pi = 2;
-  EXPECT_TRUE(kv.allocate(1, b.r, 2, 3 - 1 + 1, {}));  // DECODE output[1]: top-up, no new block
+  EXPECT_TRUE(kv.allocate(1, b.r, 2, 3, {}));  // DECODE output[1]: top-up, no new block
   EXPECT_EQ(kv.block_token_count(kv.owned_blocks(1)[0]), 2);
   expect_conserved(kv);
 }
@@ -299,7 +299,7 @@ TEST(KvCache, EmptyRangeWithAnOwnerChangesNothing) {
   KvCache kv = make_cache(4, 2);
   Req a({1, 2, 3}, {1});
   ASSERT_TRUE(kv.allocate(0, a.r, 0, 3, {}));
-  a.r.pi = 3 - 1;  // still PREFILL mode
+  a.r.pi = 2;  // still PREFILL mode (pi < L = 3)
   EXPECT_TRUE(kv.allocate(0, a.r, 3, 3, {}));
   EXPECT_EQ(kv.owned_blocks(0), (Blocks{0, 1}));
   EXPECT_EQ(kv.block_token_count(1), 1);
