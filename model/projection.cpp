@@ -2,20 +2,13 @@
 // eras pre_1514, pre_1512, pre_931, pre_846), §13 A1/A13/A14.
 #include "model/projection.h"
 
-#include <cmath>
-#include <limits>
 #include <map>
 #include <optional>
 
+#include "model/arith.h"
+
 namespace simcheck::model {
 namespace {
-
-// §0 trunc: toward zero; NaN or ≥ 2^63 → INT64_MAX (v1's deltas are exact integers anyway).
-int64_t trunc_to_int64(double x) {
-  if (std::isnan(x) || x >= 9223372036854775808.0) return std::numeric_limits<int64_t>::max();
-  if (x < -9223372036854775808.0) return std::numeric_limits<int64_t>::min();
-  return static_cast<int64_t>(x);
-}
 
 template <class V>
 std::optional<V> lookup(const std::map<std::string, V>& m, const std::string& key) {
