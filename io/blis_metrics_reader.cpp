@@ -117,9 +117,12 @@ struct BlisRequest {
   std::string handled_by;
 };
 
+// The `=== PD Metrics ===` section: its presence says the run was PD. Its numbers are summaries
+// (rounded prints) or, for "Dropped at Decode KV", a metric unrelated to the §10.3 counter (A15);
+// they are validated for form only.
 struct PdSection {
   int64_t disaggregated_requests = 0;
-  int64_t dropped_at_decode_kv = 0;
+  int64_t dropped_at_decode_kv_summary = 0;
 };
 
 constexpr std::array<std::pair<const char*, int64_t model::Counters::*>, 9> kCounterFields{{
@@ -342,13 +345,14 @@ std::optional<StdoutContent> read_stdout(const NamedText& in, std::optional<Inpu
   return content;
 }
 
-// Every PD counter BLIS does not print (§10.6); dropped_at_decode_kv comes from the PD section,
-// pd_prefill_completed from the prefill instances' blocks when the roles are known.
+// Every PD counter BLIS does not print (§10.6). pd_prefill_completed is derived from the prefill
+// instances' blocks when the roles are known. The PD section's "Dropped at Decode KV" line is NOT
+// the dropped_at_decode_kv counter: it tests a condition that can no longer happen (spec A15).
 constexpr const char* kUnreportedPdCounters[] = {
-    "pd.transfers_initiated",     "pd.transfers_completed",       "pd.pd_decode_completed",
-    "pd.pd_decode_timed_out",     "pd.pending_decode_at_end",     "pd.pd_in_transfer",
-    "pd.active_transfers_at_end", "pd.peak_concurrent_transfers", "pd.transfer_depth_sum",
-    "pd.transfer_start_count",    "pd.contention_corrupted",
+    "pd.dropped_at_decode_kv", "pd.transfers_initiated",     "pd.transfers_completed",
+    "pd.pd_decode_completed",  "pd.pd_decode_timed_out",     "pd.pending_decode_at_end",
+    "pd.pd_in_transfer",       "pd.active_transfers_at_end", "pd.peak_concurrent_transfers",
+    "pd.transfer_depth_sum",   "pd.transfer_start_count",    "pd.contention_corrupted",
 };
 
 model::InstanceOutput to_instance(const BlisBlock& b) {
@@ -511,7 +515,6 @@ BlisReadResult parse_blis_output(const std::optional<NamedText>& metrics,
     out.missing_fields.insert("instances.counters.cache_hit_rate");
     if (printed->pd) {
       model::PdCounters pd;
-      pd.dropped_at_decode_kv = printed->pd->dropped_at_decode_kv;
       for (const char* path : kUnreportedPdCounters) out.missing_fields.insert(path);
       if (pools_given) {
         for (int i = 0; i < options.prefill_instances + options.decode_instances; ++i) {
