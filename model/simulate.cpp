@@ -1,0 +1,80 @@
+// Spec §4.2 / §8.3 (driver choice), §10.2 AGGREGATE, §10.3 PD_CORRECT, §10.4 PROJECT, §10.5
+// statistics, §10.6 run output: one run from a trace to a RunOutput.
+#include "model/simulate.h"
+
+#include <deque>
+#include <utility>
+
+#include "model/aggregation.h"
+#include "model/cluster.h"
+#include "model/pd_correction.h"
+#include "model/projection.h"
+#include "model/simulate_internal.h"
+#include "model/statistics.h"
+
+namespace simcheck::model {
+namespace {
+
+std::vector<TraceEntry> trace_entries(const Trace& trace) {
+  std::vector<TraceEntry> out;
+  out.reserve(trace.size());
+  for (const Request& r : trace) {
+    out.push_back(TraceEntry{r.id, r.arrival, static_cast<int64_t>(r.input.size()),
+                             static_cast<int64_t>(r.output.size()), r.max_output_len, r.deadline});
+  }
+  return out;
+}
+
+}  // namespace
+
+RunOutput simulate_with_hooks(const Config& config, int64_t seed, const Trace& trace,
+                              const ClusterHooks& hooks) {
+  // The arena owns every request and sub-request of the run; a deque keeps their addresses
+  // stable while instances and the cluster hold pointers. Token lists stay in `trace`.
+  std::deque<SimRequest> arena;
+  std::vector<SimRequest*> requests;
+  requests.reserve(trace.size());
+  for (const Request& q : trace) {
+    SimRequest& r = arena.emplace_back();
+    r.id = q.id;
+    r.arrival = q.arrival;
+    r.input = &q.input;
+    r.output = &q.output;
+    r.max_output_len = q.max_output_len;
+    r.deadline = q.deadline;
+    requests.push_back(&r);
+  }
+  DriverResult run = config.driver == Driver::standalone
+                         ? run_standalone(config, requests)
+                         : run_cluster(config, seed, requests, arena, hooks);
+
+  RunOutput out;
+  out.seed = seed;
+  out.config = config;
+  out.trace = trace_entries(trace);
+  out.warnings = std::move(run.warnings);
+  out.aggregate = aggregate_instances(run.instances, out.warnings);
+  Aggregate& agg = out.aggregate;
+  if (run.pd) {
+    apply_pd_correction(agg.counters, *run.pd, out.warnings);
+    int64_t ttft_sum = agg.counters.ttft_sum.value_or(0);
+    project_pd_metrics(ProjectionTarget{agg.maps, ttft_sum}, run.parents,
+                       ProjectionRules::from_config(config), out.warnings);
+    agg.counters.ttft_sum = ttft_sum;
+    out.pd = *run.pd;
+    out.parents = std::move(run.parents);
+  }
+  agg.statistics = summary_statistics(agg.counters, agg.maps,
+                                      agg.all_itls ? *agg.all_itls : std::vector<int64_t>{});
+  out.instances = std::move(run.instances);
+  out.cluster = run.cluster;
+  return out;
+}
+
+RunOutput simulate(const Config& config, int64_t seed, const Trace& trace) {
+  return simulate_with_hooks(config, seed, trace, ClusterHooks{});
+}
+
+RunOutput simulate(const Case& c) { return simulate(c.config, c.seed, materialise(c)); }
+
+}  // namespace simcheck::model
