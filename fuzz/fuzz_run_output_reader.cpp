@@ -1,0 +1,15 @@
+// docs/fuzzing.md: libFuzzer entry point, any bytes -> io::parse_run_output (simcheck-run/1): a
+// clear error or an output that round-trips and that check_all survives.
+#include <cstdio>
+#include <cstdlib>
+
+#include "fuzz/input_checks.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (const simcheck::fuzz::Finding finding =
+          simcheck::fuzz::check_run_output_reader_input({data, size})) {
+    std::fprintf(stderr, "fuzz_run_output_reader finding:\n%s\n", finding->c_str());
+    std::abort();
+  }
+  return 0;
+}
