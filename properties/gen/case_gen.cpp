@@ -47,9 +47,14 @@ int64_t draw_bands(SplitMix& rng, std::initializer_list<Band> bands) {
 
 uint64_t mix64(uint64_t x) { return SplitMix{x}.next(); }
 
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// How long past the last arrival a run that might idle-spin forever is allowed to go.
+constexpr int64_t kSafetyHorizonUs = 20000;
+
 // Every configuration knob, for generic shrinking. Order = shrink order: the knobs whose
 // removal simplifies a case most come first.
-constexpr std::array<int64_t CaseRecipe::*, 27> kCaseKnobs = {
+constexpr std::array<int64_t CaseRecipe::*, 30> kCaseKnobs = {
     &CaseRecipe::pd_mode,
     &CaseRecipe::horizon,
     &CaseRecipe::instances_extra,
@@ -77,15 +82,18 @@ constexpr std::array<int64_t CaseRecipe::*, 27> kCaseKnobs = {
     &CaseRecipe::beta0_q,
     &CaseRecipe::beta1_q,
     &CaseRecipe::beta2_q,
+    &CaseRecipe::group0_prefix,
+    &CaseRecipe::group1_prefix,
+    &CaseRecipe::group2_prefix,
 };
 // case_seed is deliberately not shrunk: it only selects random token contents, and shrinking
 // it rarely simplifies anything while doubling the candidates to try.
 
-constexpr std::array<int64_t RequestRecipe::*, 11> kRequestKnobs = {
-    &RequestRecipe::fill,          &RequestRecipe::deadline_offset, &RequestRecipe::budget,
-    &RequestRecipe::budget_extra,  &RequestRecipe::input_extra,     &RequestRecipe::output_extra,
-    &RequestRecipe::arrival_gap,   &RequestRecipe::prefix_group,    &RequestRecipe::prefix_length,
-    &RequestRecipe::token_pattern, &RequestRecipe::token_alphabet,
+constexpr std::array<int64_t RequestRecipe::*, 10> kRequestKnobs = {
+    &RequestRecipe::fill,           &RequestRecipe::deadline_offset, &RequestRecipe::budget,
+    &RequestRecipe::budget_extra,   &RequestRecipe::input_extra,     &RequestRecipe::output_extra,
+    &RequestRecipe::arrival_gap,    &RequestRecipe::prefix_group,    &RequestRecipe::token_pattern,
+    &RequestRecipe::token_alphabet,
 };
 
 constexpr std::array<int64_t, 5> kBlockSizes = {16, 1, 2, 4, 8};
@@ -98,7 +106,6 @@ RequestRecipe draw_request(SplitMix& rng) {
   r.output_extra = draw_bands(rng, {{30, 0, 0}, {20, 1, 1}, {40, 2, 7}, {10, 8, 31}});
   r.fill = draw_bands(rng, {{45, 0, 0}, {25, 1, 1}, {15, 2, 2}, {15, 3, 3}});
   r.prefix_group = rng.uniform(0, 2);
-  r.prefix_length = rng.uniform(0, 63);
   r.token_pattern = rng.uniform(0, 7);
   r.token_alphabet = rng.uniform(0, 3);
   r.deadline_offset = draw_bands(rng, {{70, 0, 0}, {20, 1, 5000}, {10, 5001, 50000}});
@@ -120,11 +127,29 @@ std::vector<model::Token> pattern_tokens(int64_t p, int64_t a, int64_t from, int
   return out;
 }
 
-model::TraceRequest to_trace_request(const RequestRecipe& r, int64_t arrival) {
+// What bounds a request's lengths besides its own knobs.
+struct LengthLimits {
+  std::array<int64_t, 3> group_prefix;  // prefix length of groups g0..g2
+  int64_t kv_tokens;                    // T * B
+  int64_t max_model_len;                // MML (0 = unlimited)
+};
+
+model::TraceRequest to_trace_request(const RequestRecipe& r, int64_t arrival,
+                                     const LengthLimits& limits) {
   model::TraceRequest t;
   t.arrival_us = arrival;
-  const int64_t input_len = 1 + std::max<int64_t>(r.input_extra, 0);
-  const int64_t output_len = 1 + std::max<int64_t>(r.output_extra, 0);
+  const int64_t group = std::clamp<int64_t>(r.prefix_group, 0, 2);
+  int64_t input_len = 1 + std::max<int64_t>(r.input_extra, 0);
+  // A grouped request holds at least the group's shared prefix (§12.2: prefix_length <= L).
+  if (r.fill == 2) input_len = std::max(input_len, limits.group_prefix[static_cast<size_t>(group)]);
+  int64_t output_len = 1 + std::max<int64_t>(r.output_extra, 0);
+  // Termination: without a length cap (MML = 0), an admitted request (L <= T*B) whose
+  // L + N - 1 tokens exceed T*B can never finish: it preempts itself, re-prefills and repeats
+  // forever (§7.4), and the run would only stop at the horizon. Cap N so that it fits alone.
+  // (With MML > 0 guard 3 and the proactive cap already bound every admitted request.)
+  if (limits.max_model_len == 0 && input_len <= limits.kv_tokens) {
+    output_len = std::min(output_len, limits.kv_tokens - input_len + 1);
+  }
   switch (r.fill) {
     case 1:
       t.input_fill = model::TokenFill::zeros;
@@ -137,8 +162,8 @@ model::TraceRequest to_trace_request(const RequestRecipe& r, int64_t arrival) {
       t.output_fill = model::TokenFill::random;
       t.input_len = input_len;
       t.output_len = output_len;
-      t.prefix_group = "g" + std::to_string(std::clamp<int64_t>(r.prefix_group, 0, 2));
-      t.prefix_length = std::min(input_len, 1 + std::max<int64_t>(r.prefix_length, 0));
+      t.prefix_group = "g" + std::to_string(group);
+      t.prefix_length = limits.group_prefix[static_cast<size_t>(group)];
       break;
     case 3: {
       const int64_t alphabet = 1 + std::clamp<int64_t>(r.token_alphabet, 0, 3);
@@ -211,6 +236,9 @@ CaseRecipe draw_recipe(uint64_t seed, int size, const CaseGenOptions& options) {
   c.kv_bytes = draw_bands(rng, {{40, 0, 0}, {60, 1, 4}});
   c.horizon = draw_bands(rng, {{80, 0, 0}, {20, 1, 20000}});
   c.standalone = rng.percent(10) ? 1 : 0;
+  c.group0_prefix = rng.uniform(0, 63);
+  c.group1_prefix = rng.uniform(0, 63);
+  c.group2_prefix = rng.uniform(0, 63);
 
   const int clamped_size = std::clamp(size, 0, rc::kNominalSize);
   const int64_t max_requests = std::max<int64_t>(
@@ -279,14 +307,41 @@ model::Case to_case(const CaseRecipe& r, const CaseGenOptions& options) {
   cfg.horizon_us = r.horizon > 0 ? knob(r.horizon, 20000) : model::kNoHorizon;
   if (r.standalone != 0 && cfg.num_instances == 1 && !pd) cfg.driver = model::Driver::standalone;
   cfg.record_events = options.record_events;
+  cfg.projection = options.projection;
 
+  const LengthLimits limits{
+      {1 + knob(r.group0_prefix, 63), 1 + knob(r.group1_prefix, 63), 1 + knob(r.group2_prefix, 63)},
+      cfg.total_kv_blocks * cfg.block_size_tokens,
+      cfg.max_model_len};
   int64_t arrival = 0;
   c.requests.reserve(r.requests.size());
   for (const RequestRecipe& rr : r.requests) {
     arrival += knob(rr.arrival_gap, 5000);
-    c.requests.push_back(to_trace_request(rr, arrival));
+    c.requests.push_back(to_trace_request(rr, arrival, limits));
   }
-  if (c.requests.empty()) c.requests.push_back(to_trace_request(RequestRecipe{}, 0));
+  if (c.requests.empty()) c.requests.push_back(to_trace_request(RequestRecipe{}, 0, limits));
+
+  // Termination of disaggregated runs: reserved-but-waiting decode sub-requests hold KV on a
+  // decode pod while nothing runs there; if the head of its queue then needs a fresh block, the
+  // pod idle-spins until the horizon (§7.7, §9.8). Safe when the pod can hold every reservation
+  // plus the largest request at once; otherwise a finite horizon bounds the run.
+  if (pd && cfg.pd_decider == model::PdDecider::always && cfg.horizon_us == model::kNoHorizon) {
+    int64_t reserved = 0, largest = 0;
+    for (const model::TraceRequest& t : c.requests) {
+      const int64_t L = t.input_fill == model::TokenFill::explicit_list
+                            ? static_cast<int64_t>(t.input.size())
+                            : t.input_len;
+      const int64_t N = t.output_fill == model::TokenFill::explicit_list
+                            ? static_cast<int64_t>(t.output.size())
+                            : t.output_len;
+      reserved += ceil_div(L, cfg.block_size_tokens);
+      largest = std::max(largest, ceil_div(L + N, cfg.block_size_tokens));
+    }
+    if (reserved + largest > cfg.total_kv_blocks) {
+      cfg.horizon_us =
+          arrival + cfg.admission_latency_us + cfg.routing_latency_us + kSafetyHorizonUs;
+    }
+  }
   return c;
 }
 
@@ -316,10 +371,21 @@ rc::Seq<CaseRecipe> shrink_recipe(const CaseRecipe& recipe) {
   return rc::seq::concat(std::move(fewer), std::move(knobs), std::move(each));
 }
 
+namespace {
+// The one 64-bit seed a generated case is drawn from.
+uint64_t recipe_seed(const rc::Random& random) {
+  rc::Random own = random;
+  return own.next();
+}
+}  // namespace
+
+model::Case generate_case(const rc::Random& random, int size, const CaseGenOptions& options) {
+  return to_case(draw_recipe(recipe_seed(random), size, options), options);
+}
+
 rc::Gen<CaseRecipe> gen_recipe(CaseGenOptions options) {
   return rc::Gen<CaseRecipe>([options](const rc::Random& random, int size) {
-    rc::Random own = random;
-    CaseRecipe recipe = draw_recipe(own.next(), size, options);
+    CaseRecipe recipe = draw_recipe(recipe_seed(random), size, options);
     return rc::shrinkable::shrinkRecur(std::move(recipe), &shrink_recipe);
   });
 }

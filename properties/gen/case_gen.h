@@ -23,6 +23,8 @@ struct CaseGenOptions {
   int max_requests = 64;  // at generation size kNominalSize (100); scaled linearly by size
   bool allow_pd = true;   // false: never enable prefill/decode disaggregation
   bool record_events = true;
+  // Config::projection of every case (Appendix A eras, for historical hunting).
+  model::ProjectionEra projection = model::ProjectionEra::current;
 };
 
 // One request's knobs. 0 everywhere = one request, arrival together with the previous one,
@@ -32,13 +34,13 @@ struct RequestRecipe {
   int64_t input_extra = 0;      // L = 1 + input_extra
   int64_t output_extra = 0;     // N = 1 + output_extra
   int64_t fill = 0;             // 0 random, 1 zeros, 2 prefix group, 3 explicit tokens
-  int64_t prefix_group = 0;     // group index (fill 2)
-  int64_t prefix_length = 0;    // shared leading tokens (fill 2), clamped to L
+  int64_t prefix_group = 0;     // group index 0..2 (fill 2); L is raised to the group's length
   int64_t token_pattern = 0;    // explicit tokens: which pseudo-random pattern (fill 3)
   int64_t token_alphabet = 0;   // explicit tokens: alphabet = 1 + token_alphabet (repeats)
   int64_t deadline_offset = 0;  // 0 = none; else deadline = arrival + offset - 1 (>= 1)
   int64_t budget = 0;           // 0 default (N), 1 max_output_len = 0 ("no budget"), 2 N+extra
   int64_t budget_extra = 0;     // budget 2: max_output_len = N + budget_extra
+  friend bool operator==(const RequestRecipe&, const RequestRecipe&) = default;
 };
 
 // Configuration knobs (spec §2 names, encoded so that 0 = the §2 default or "off").
@@ -65,9 +67,13 @@ struct CaseRecipe {
   int64_t base_latency = 0;  // 0: 0.05 ms; else (knob - 1) / 1000 ms
   int64_t contention = 0;    // 1 = pd_transfer_contention
   int64_t kv_bytes = 0;      // index into {512, 1, 64, 4096, 131072} bytes/token
-  int64_t horizon = 0;       // 0 = no horizon; else horizon_us = knob
+  int64_t horizon = 0;       // 0 = none (to_case adds one if the run could spin forever)
   int64_t standalone = 0;    // 1 = standalone driver (only for 1 instance without PD)
+  // Shared prefix length of prefix groups g0..g2 = 1 + knob (validation wants one length per
+  // group, so it lives here and not in the requests).
+  int64_t group0_prefix = 0, group1_prefix = 0, group2_prefix = 0;
   std::vector<RequestRecipe> requests;  // never empty
+  friend bool operator==(const CaseRecipe&, const CaseRecipe&) = default;
 };
 
 // Draws a recipe from a 64-bit seed. `size` in [0, 100] scales the request count.
@@ -79,6 +85,10 @@ model::Case to_case(const CaseRecipe& recipe, const CaseGenOptions& options);
 // Candidate simplifications of a recipe, simplest first: remove chunks of requests, then move
 // each configuration knob towards 0, then each request knob towards 0.
 rc::Seq<CaseRecipe> shrink_recipe(const CaseRecipe& recipe);
+
+// The value gen_case(options)(random, size) holds, without building its shrink tree (the
+// campaign's hot path).
+model::Case generate_case(const rc::Random& random, int size, const CaseGenOptions& options);
 
 // The generators. `gen_recipe` draws with draw_recipe (one 64-bit seed taken from the rc::Random)
 // and shrinks with shrink_recipe; `gen_case` maps it through to_case. Both are pure functions of
