@@ -61,10 +61,10 @@ class ClusterDriver {
   void prefill_route(int parent, int64_t t);    // §9.3
   void kv_start(int parent, int64_t t);         // §9.5
   void drop_at_start(int parent, int64_t t);
-  void kv_done(int parent, int64_t t);                      // §9.6
-  void detect_prefill(const EventEffect& effect);           // §9.4
-  void detect_decode(const EventEffect& effect);            // §9.7
-  int64_t detection_time(const EventEffect& effect) const;  // A5 switch
+  void kv_done(int parent, int64_t t);                // §9.6
+  void detect_prefill(const EventEffect& effect);     // §9.4
+  void detect_decode(const EventEffect& effect);      // §9.7
+  int64_t detection_time(const EventEffect& effect);  // A5 switch
   ParentOutcome classify(const PdParent& p, const std::vector<InstanceOutput>& outputs) const;
   ParentRecord final_record(const PdParent& p, const std::vector<InstanceOutput>& outputs) const;
 

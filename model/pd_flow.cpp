@@ -74,10 +74,14 @@ void ClusterDriver::prefill_route(int parent, int64_t t) {
   dispatch(x, *p.prefill, t);
 }
 
-int64_t ClusterDriver::detection_time(const EventEffect& effect) const {
+int64_t ClusterDriver::detection_time(const EventEffect& effect) {
   // ⚑ A5: BLIS detects a completion at the start of the finishing step (the cluster clock).
   // With the quirk off, detection is placed at the end of that step: clock + its advance.
   if (config_.quirks.detect_completion_at_step_start) return clock_;
+  if (effect.step_advance < 1) {  // every STEP advances ≥ 1 µs (§5.1): the engine did not say
+    warnings_.push_back("detection at step end: the instance reported no step advance at t=" +
+                        std::to_string(clock_) + "; detected at the step start instead");
+  }
   return clock_ + effect.step_advance;
 }
 
