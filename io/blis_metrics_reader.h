@@ -22,11 +22,6 @@ struct BlisReadOptions {
   int decode_instances = 0;
 };
 
-struct NamedText {
-  std::string name;  // file path or label, used in error messages
-  std::string text;
-};
-
 using BlisReadResult = std::variant<model::RunOutput, InputError>;
 
 // Converts the files' text. `metrics` may be absent only if `stdout_file` is given (the run is

@@ -15,6 +15,12 @@ struct InputError {
   std::string message;  // the rule it breaks
 };
 
+// A file's text with the name used in error messages (path or label).
+struct NamedText {
+  std::string name;
+  std::string text;
+};
+
 // One line: "FILE: FIELD = VALUE: MESSAGE" (parts that are empty are left out).
 std::string describe(const InputError& e);
 
