@@ -49,8 +49,13 @@ uint64_t mix64(uint64_t x) { return SplitMix{x}.next(); }
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
-// How long past the last arrival a run that might idle-spin forever is allowed to go.
-constexpr int64_t kSafetyHorizonUs = 20000;
+// How long past the last arrival a run that might idle-spin forever is allowed to go. An idle
+// spin advances 1 µs per step under empty_step_rule = one, max(1, trunc(beta0)) under beta0;
+// the window keeps the number of spinning steps (and so the run time) small.
+int64_t safety_window_us(const model::Config& cfg) {
+  const bool long_spins = cfg.empty_step_rule == model::EmptyStepRule::beta0 && cfg.beta[0] >= 10.0;
+  return long_spins ? 20000 : 2000;
+}
 
 // Every configuration knob, for generic shrinking. Order = shrink order: the knobs whose
 // removal simplifies a case most come first.
@@ -339,7 +344,7 @@ model::Case to_case(const CaseRecipe& r, const CaseGenOptions& options) {
     }
     if (reserved + largest > cfg.total_kv_blocks) {
       cfg.horizon_us =
-          arrival + cfg.admission_latency_us + cfg.routing_latency_us + kSafetyHorizonUs;
+          arrival + cfg.admission_latency_us + cfg.routing_latency_us + safety_window_us(cfg);
     }
   }
   return c;
