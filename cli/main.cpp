@@ -1,0 +1,32 @@
+// The `simcheck` executable (architecture.md "cli/"): parses the command line with CLI11 and
+// dispatches to the subcommands of cli/commands.h. To add a subcommand: write
+// cli/cmd_<name>.cpp with add_<name>_command, declare it in cli/commands.h, list it below.
+#include <exception>
+#include <iostream>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  using namespace simcheck::cli;
+  CLI::App app{
+      "simcheck: verification harness for LLM-inference simulators. Runs the reference model "
+      "(a deterministic simulator of an LLM-inference cluster), checks run outputs against its "
+      "invariants, and compares simulators."};
+  app.require_subcommand(1);
+  app.footer(kExitCodesHelp);
+  CommandContext context;
+
+  add_sim_command(app, context);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version are "errors" with code 0; every real usage error exits 2.
+    const int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitBadInput;
+  } catch (const std::exception& e) {
+    std::cerr << "simcheck: internal error: " << e.what() << "\n";
+    return kExitInternal;
+  }
+  return context.exit_code;
+}
