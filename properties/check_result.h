@@ -41,9 +41,10 @@ CheckResult from_violations(std::string id, std::vector<Violation> violations);
 using CheckFn = CheckResult (*)(const model::RunOutput&);
 
 struct CheckInfo {
-  std::string id;         // "INV-1", ...
-  std::string title;      // "Request conservation"
+  std::string id;     // "INV-1", ...
+  std::string title;  // "Request conservation"
   CheckFn run = nullptr;
+  std::string statement;  // the precise predicate (docs/invariants.md has the full entry)
 };
 
 // Every check of the catalogue, in docs/invariants.md order.
