@@ -57,7 +57,8 @@ ClusterDriver::ClusterDriver(const Config& config, int64_t seed, std::deque<SimR
               [this](int64_t n) {
                 return static_cast<int64_t>(router_stream_.uniform(static_cast<uint64_t>(n)));
               }),
-      in_flight_(config.num_instances) {
+      in_flight_(config.num_instances),
+      agenda_time_(static_cast<size_t>(config.num_instances)) {
   for (int i = 0; i < config.num_instances; ++i) {
     roles_.push_back(role_of(config, i));
     instances_.emplace_back(instance_id(i), roles_.back(), config);
@@ -102,15 +103,9 @@ void ClusterDriver::run(const std::vector<SimRequest*>& trace) {
   const int64_t horizon = config_.horizon_us;
   for (;;) {
     const bool have_cluster = !events_.empty();
-    int k = -1;
-    int64_t ti = 0;
-    for (int i = 0; i < static_cast<int>(instances_.size()); ++i) {
-      const std::optional<int64_t> t = instances_[i].next_event_time();
-      if (t && (k < 0 || *t < ti)) {  // strictly smaller: ties go to the lowest index
-        k = i;
-        ti = *t;
-      }
-    }
+    // Earliest instance event; ties → lowest index (the agenda orders by (time, index)).
+    const int k = agenda_.empty() ? -1 : agenda_.begin()->second;
+    const int64_t ti = agenda_.empty() ? 0 : agenda_.begin()->first;
     if (!have_cluster && k < 0) break;
     if (have_cluster && (k < 0 || events_.top().time <= ti)) {  // cluster events win ties
       clock_ = events_.top().time;
@@ -127,6 +122,7 @@ void ClusterDriver::run(const std::vector<SimRequest*>& trace) {
 
 void ClusterDriver::process_instance_event(int k, int64_t prev) {
   const EventEffect effect = instances_[k].process_next();
+  refresh_agenda(k);
   if (effect.lazily_cancelled) clock_ = prev;  // the cluster clock is restored too
   // §8.6: the counter changes caused by this one event.
   const int64_t delta =
@@ -182,6 +178,13 @@ void ClusterDriver::dispatch(int target, SimRequest& r, int64_t t) {
   r.assigned = instances_[target].id();
   in_flight_.on_dispatch(target);
   instances_[target].inject(r, t);
+  refresh_agenda(target);
+}
+
+void ClusterDriver::refresh_agenda(int i) {
+  if (agenda_time_[i]) agenda_.erase({*agenda_time_[i], i});
+  agenda_time_[i] = instances_[i].next_event_time();
+  if (agenda_time_[i]) agenda_.insert({*agenda_time_[i], i});
 }
 
 int64_t ClusterDriver::count_pipeline_pending(const std::vector<InstanceOutput>& outputs,

@@ -6,6 +6,8 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -52,6 +54,7 @@ class ClusterDriver {
   bool routable(int i, int64_t t) const;
   std::vector<int> candidates(Role pool, int64_t t) const;  // routable, index order
   InstanceLoad load_of(int i) const;
+  void refresh_agenda(int i);  // after anything that may change instance i's queue head
   Router& router_for(Role pool);
   int64_t count_pipeline_pending(const std::vector<InstanceOutput>& outputs,
                                  const std::vector<SimRequest*>& trace) const;
@@ -80,6 +83,10 @@ class ClusterDriver {
   std::unique_ptr<Router> prefill_router_;  // only when shared_pd_routing_policy is off
   InFlightCounters in_flight_;
   ClusterEventQueue events_;
+  // Each instance's next event time, and the set of (time, index) over instances that have one:
+  // its first element is the §8.3 scan's result (earliest time, then lowest index) in O(log N).
+  std::vector<std::optional<int64_t>> agenda_time_;
+  std::set<std::pair<int64_t, int>> agenda_;
   int64_t clock_ = 0;
   ClusterCounters counters_;
   PdCounters pd_;

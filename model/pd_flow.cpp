@@ -118,7 +118,9 @@ void ClusterDriver::kv_start(int parent, int64_t t) {
   dec.pi = 0;
   // The decode pod always exists (chosen at DISAGG_ROUTE); routability is the only v1-external
   // condition, and reservation failure the only drop cause reachable in v1.
-  if (!routable(p.decode_index, t) || !instances_[p.decode_index].reserve(dec)) {
+  const bool reserved = routable(p.decode_index, t) && instances_[p.decode_index].reserve(dec);
+  refresh_agenda(p.decode_index);  // RESERVE schedules nothing; kept in step with every call
+  if (!reserved) {
     drop_at_start(parent, t);
     return;
   }
@@ -153,6 +155,7 @@ void ClusterDriver::kv_done(int parent, int64_t t) {
   Instance& d = instances_[p.decode_index];
   if (!routable(p.decode_index, t)) {  // late drop (unreachable in v1)
     d.release(dec);
+    refresh_agenda(p.decode_index);
     pd_.dropped_at_decode_kv += 1;
     p.record.completion_time = t;
     p.decode = nullptr;
@@ -165,6 +168,7 @@ void ClusterDriver::kv_done(int parent, int64_t t) {
   in_flight_.on_dispatch(p.decode_index);
   pending_decode_[dec.id] = parent;
   d.enqueue_decode(dec, t);
+  refresh_agenda(p.decode_index);
 }
 
 void ClusterDriver::detect_decode(const EventEffect& effect) {
