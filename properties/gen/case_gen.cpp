@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <initializer_list>
 #include <string>
 #include <utility>
@@ -236,7 +237,7 @@ CaseRecipe draw_recipe(uint64_t seed, int size, const CaseGenOptions& options) {
   c.routing_latency = draw_bands(rng, {{70, 0, 0}, {30, 1, 1000}});
   c.routing = draw_bands(rng, {{50, 0, 0}, {30, 1, 1}, {20, 2, 2}});
   c.bandwidth = draw_bands(rng, {{40, 0, 0}, {10, 1, 1}, {5, 2, 2}, {45, 3, 5000}});
-  c.base_latency = draw_bands(rng, {{40, 0, 0}, {60, 1, 2001}});
+  c.base_latency = draw_bands(rng, {{40, 0, 0}, {10, 1, 1}, {50, 2, 2001}});
   c.contention = rng.percent(50) ? 1 : 0;
   c.kv_bytes = draw_bands(rng, {{40, 0, 0}, {60, 1, 4}});
   c.horizon = draw_bands(rng, {{80, 0, 0}, {20, 1, 20000}});
@@ -348,6 +349,15 @@ model::Case to_case(const CaseRecipe& r, const CaseGenOptions& options) {
     }
   }
   return c;
+}
+
+int64_t recipe_weight(const CaseRecipe& recipe) {
+  int64_t w = 0;
+  for (auto knob : kCaseKnobs) w += std::abs(recipe.*knob);
+  for (const RequestRecipe& r : recipe.requests) {
+    for (auto knob : kRequestKnobs) w += std::abs(r.*knob);
+  }
+  return w;
 }
 
 rc::Seq<CaseRecipe> shrink_recipe(const CaseRecipe& recipe) {

@@ -86,6 +86,11 @@ model::Case to_case(const CaseRecipe& recipe, const CaseGenOptions& options);
 // each configuration knob towards 0, then each request knob towards 0.
 rc::Seq<CaseRecipe> shrink_recipe(const CaseRecipe& recipe);
 
+// Sum of the absolute values of every knob except case_seed: each shrink of shrink_recipe either
+// removes requests or keeps them and lowers this sum, so shrinking terminates and always
+// simplifies.
+int64_t recipe_weight(const CaseRecipe& recipe);
+
 // The value gen_case(options)(random, size) holds, without building its shrink tree (the
 // campaign's hot path).
 model::Case generate_case(const rc::Random& random, int size, const CaseGenOptions& options);
