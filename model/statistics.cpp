@@ -1,0 +1,105 @@
+// Spec §10.5: MEAN_ms, PCT_ms and the summary statistics of a run or an instance.
+#include "model/statistics.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace simcheck::model {
+
+namespace {
+
+template <class T>
+double mean_of_sorted(const std::vector<T>& sorted) {
+  if (sorted.empty()) return 0.0;
+  double sum = 0.0;
+  for (const T& v : sorted) sum += static_cast<double>(v);
+  return (sum / static_cast<double>(sorted.size())) / 1000.0;
+}
+
+// rank, lo and hi of §10.5 for n ≥ 1 values.
+struct Rank {
+  double rank;
+  size_t lo, hi;
+};
+Rank rank_of(size_t n, double p) {
+  const double rank = (p / 100.0) * static_cast<double>(n - 1);
+  return Rank{rank, static_cast<size_t>(std::floor(rank)), static_cast<size_t>(std::ceil(rank))};
+}
+
+template <class Map>
+std::vector<double> sorted_values(const Map& m) {
+  std::vector<double> out;
+  out.reserve(m.size());
+  for (const auto& [key, value] : m) out.push_back(static_cast<double>(value));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+double mean_ms(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return mean_of_sorted(values);
+}
+
+double mean_ms(std::vector<int64_t> values) {
+  std::sort(values.begin(), values.end());
+  return mean_of_sorted(values);
+}
+
+double percentile_ms(const std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return 0.0;
+  const Rank r = rank_of(sorted.size(), p);
+  if (r.lo == r.hi) return sorted[r.lo] / 1000.0;
+  return sorted[r.lo] / 1000.0 +
+         ((sorted[r.hi] - sorted[r.lo]) * (r.rank - static_cast<double>(r.lo))) / 1000.0;
+}
+
+double percentile_ms(const std::vector<int64_t>& sorted, double p) {
+  if (sorted.empty()) return 0.0;
+  const Rank r = rank_of(sorted.size(), p);
+  if (r.lo == r.hi) return static_cast<double>(sorted[r.lo]) / 1000.0;
+  const int64_t diff = sorted[r.hi] - sorted[r.lo];  // integer subtraction (§10.5)
+  return static_cast<double>(sorted[r.lo]) / 1000.0 +
+         (static_cast<double>(diff) * (r.rank - static_cast<double>(r.lo))) / 1000.0;
+}
+
+Statistics summary_statistics(const Counters& counters, const MetricMaps& maps,
+                              const std::vector<int64_t>& all_itls) {
+  Statistics s;
+  // "If completed == 0 every statistic below is 0" — injected_requests is one of them.
+  if (counters.completed == 0) return s;
+  s.injected_requests = counters.completed + counters.still_queued + counters.still_running +
+                        counters.dropped_unservable + counters.timed_out;
+
+  const std::vector<double> ttft = sorted_values(maps.ttft);
+  s.ttft_mean_ms = mean_of_sorted(ttft);
+  s.ttft_p90_ms = percentile_ms(ttft, 90);
+  s.ttft_p95_ms = percentile_ms(ttft, 95);
+  s.ttft_p99_ms = percentile_ms(ttft, 99);
+
+  const std::vector<double> e2e = sorted_values(maps.e2e);
+  s.e2e_mean_ms = mean_of_sorted(e2e);
+  s.e2e_p90_ms = percentile_ms(e2e, 90);
+  s.e2e_p95_ms = percentile_ms(e2e, 95);
+  s.e2e_p99_ms = percentile_ms(e2e, 99);
+
+  std::vector<int64_t> itls = all_itls;
+  std::sort(itls.begin(), itls.end());
+  s.itl_mean_ms = mean_of_sorted(itls);
+  s.itl_p90_ms = percentile_ms(itls, 90);
+  s.itl_p95_ms = percentile_ms(itls, 95);
+  s.itl_p99_ms = percentile_ms(itls, 99);
+
+  s.scheduling_delay_p99_ms = percentile_ms(sorted_values(maps.sched_delay), 99);
+
+  const int64_t sim_ended = counters.sim_ended.value_or(0);
+  if (sim_ended > 0) {
+    const double seconds = static_cast<double>(sim_ended) / 1e6;
+    s.responses_per_sec = static_cast<double>(counters.completed) / seconds;
+    s.tokens_per_sec = static_cast<double>(counters.total_output_tokens) / seconds;
+  }
+  return s;
+}
+
+}  // namespace simcheck::model
