@@ -40,15 +40,24 @@ class ContentKeys {
 
  private:
   struct Entry {
-    uint64_t hash = 0;
     int32_t prev = kRoot;
     int32_t refs = 0;
     int32_t indexed_block = kAbsent;
+    uint32_t hash32 = 0;  // the upper half of the key's hash, to find its table slot again
   };
 
-  uint64_t hash_of(int32_t prev, const Token* tokens) const;
+  // A table slot holds (upper 32 bits of the hash) << 32 | (id + 1); 0 = empty. The home slot is
+  // derived from the stored hash bits, so probing, erasing and growing never touch the entries
+  // (one random memory access per probe instead of two).
+  static constexpr uint64_t kEmpty = 0;
+  static uint64_t slot_value(uint32_t hash32, int32_t id) {
+    return (static_cast<uint64_t>(hash32) << 32) | static_cast<uint32_t>(id + 1);
+  }
+  static uint32_t slot_hash(uint64_t v) { return static_cast<uint32_t>(v >> 32); }
+  static int32_t slot_id(uint64_t v) { return static_cast<int32_t>(static_cast<uint32_t>(v)) - 1; }
+
+  uint32_t hash_of(int32_t prev, const Token* tokens) const;
   bool matches(int32_t id, int32_t prev, const Token* tokens) const;
-  void table_insert(int32_t id);
   void table_erase(int32_t id);
   void grow_table();
 
@@ -56,8 +65,8 @@ class ContentKeys {
   std::vector<Entry> entries_;
   std::vector<Token> tokens_;  // key id k owns tokens_[k·B, (k+1)·B)
   std::vector<int32_t> free_ids_;
-  // Open addressing with linear probing over key ids (-1 = empty), load ≤ 1/2.
-  std::vector<int32_t> table_;
+  // Open addressing with linear probing, load ≤ 1/2.
+  std::vector<uint64_t> table_;
   uint64_t mask_ = 0;
   int64_t live_ = 0;
 };
