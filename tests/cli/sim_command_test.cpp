@@ -17,7 +17,7 @@ namespace fs = std::filesystem;
 
 const fs::path kExamples = fs::path(SIMCHECK_SOURCE_DIR) / "corpus" / "examples";
 
-struct Run {
+struct CommandResult {
   int exit_code = -1;
   std::string out;
   std::string err;
@@ -38,13 +38,13 @@ class SimCommand : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
 
   // Runs the binary with `args` (already shell-quoted where needed).
-  Run run(const std::string& args) {
+  CommandResult run(const std::string& args) {
     const fs::path out = dir_ / "stdout.txt";
     const fs::path err = dir_ / "stderr.txt";
     const std::string cmd = std::string("'") + SIMCHECK_BINARY + "' " + args + " > '" +
                             out.string() + "' 2> '" + err.string() + "'";
     const int status = std::system(cmd.c_str());
-    Run r;
+    CommandResult r;
     r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     r.out = slurp(out);
     r.err = slurp(err);
@@ -102,7 +102,7 @@ TEST_F(SimCommand, BadInputExitsTwoWithOneLineAndNoFile) {
   for (const Bad& b : bad) {
     const fs::path in = write(b.name, b.text);
     const fs::path out = dir_ / "out.json";
-    const Run r = run("sim " + quoted(in) + " -o " + quoted(out));
+    const CommandResult r = run("sim " + quoted(in) + " -o " + quoted(out));
     EXPECT_EQ(r.exit_code, 2) << b.name;
     EXPECT_EQ(count_lines(r.err), 1u) << r.err;
     EXPECT_EQ(r.err.rfind("simcheck: ", 0), 0u) << r.err;
@@ -115,7 +115,7 @@ TEST_F(SimCommand, BadInputExitsTwoWithOneLineAndNoFile) {
 }
 
 TEST_F(SimCommand, MissingCaseFileExitsTwo) {
-  const Run r = run("sim " + quoted(dir_ / "absent.json") + " -o " + quoted(dir_ / "o.json"));
+  const CommandResult r = run("sim " + quoted(dir_ / "absent.json") + " -o " + quoted(dir_ / "o.json"));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(count_lines(r.err), 1u) << r.err;
   EXPECT_NE(r.err.find("absent.json: cannot open"), std::string::npos) << r.err;
@@ -123,7 +123,7 @@ TEST_F(SimCommand, MissingCaseFileExitsTwo) {
 }
 
 TEST_F(SimCommand, UnwritableOutputExitsTwo) {
-  const Run r = run("sim " + quoted(kExamples / "b1_one_request.json") + " -o " +
+  const CommandResult r = run("sim " + quoted(kExamples / "b1_one_request.json") + " -o " +
                     quoted(dir_ / "no" / "such" / "dir" / "o.json"));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(count_lines(r.err), 1u) << r.err;
@@ -135,11 +135,11 @@ TEST_F(SimCommand, UsageErrorsExitTwoAndHelpExitsZero) {
   EXPECT_EQ(run("sim").exit_code, 2);  // CASE is required
   EXPECT_EQ(run("sim a.json --no-such-flag").exit_code, 2);
   EXPECT_EQ(run("frobnicate").exit_code, 2);
-  const Run help = run("--help");
+  const CommandResult help = run("--help");
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_NE(help.out.find("sim"), std::string::npos);
   EXPECT_NE(help.out.find("Exit codes: 0"), std::string::npos) << help.out;
-  const Run sim_help = run("sim --help");
+  const CommandResult sim_help = run("sim --help");
   EXPECT_EQ(sim_help.exit_code, 0);
   EXPECT_NE(sim_help.out.find("--materialise"), std::string::npos) << sim_help.out;
   EXPECT_NE(sim_help.out.find("2 bad input"), std::string::npos) << sim_help.out;
@@ -161,7 +161,7 @@ TEST_F(SimCommand, SameCaseTwiceGivesIdenticalBytes) {
   EXPECT_NE(first.find("\"events\""), std::string::npos);
   EXPECT_EQ(first, slurp(b));
   // Without -o the same bytes go to stdout.
-  const Run to_stdout = run("sim " + quoted(in));
+  const CommandResult to_stdout = run("sim " + quoted(in));
   EXPECT_EQ(to_stdout.exit_code, 0);
   EXPECT_EQ(to_stdout.out, first);
   EXPECT_TRUE(to_stdout.err.empty());
@@ -180,15 +180,15 @@ TEST_F(SimCommand, MaterialisedCaseSimulatesIdentically) {
   EXPECT_EQ(flat_json["requests"][0]["id"], "request_0");
   EXPECT_TRUE(flat_json["requests"][0]["input"].is_array());
   // The explicit trace is the generated one, so the run is the same.
-  const Run original = run("sim " + quoted(in));
-  const Run expanded = run("sim " + quoted(flat));
+  const CommandResult original = run("sim " + quoted(in));
+  const CommandResult expanded = run("sim " + quoted(flat));
   ASSERT_EQ(original.exit_code, 0);
   ASSERT_EQ(expanded.exit_code, 0);
   EXPECT_EQ(original.out, expanded.out);
 }
 
 // Appendix B numbers, hand-computed in the spec (the arithmetic is in the spec's tables).
-nlohmann::json simulate_example(const Run& r) {
+nlohmann::json simulate_example(const CommandResult& r) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   return nlohmann::json::parse(r.out);
 }
