@@ -3,7 +3,9 @@
 #include "io/blis_metrics_reader.h"
 
 #include <array>
+#include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <map>
 #include <vector>
 
@@ -155,6 +157,30 @@ constexpr std::array<std::pair<const char*, double model::Statistics::*>, 15> kS
     {"scheduling_delay_p99_ms", &model::Statistics::scheduling_delay_p99_ms},
 }};
 
+// The mean ITL is not an integer number of µs: BLIS printed ms = RN(a / 1000) of its binary64 µs
+// value a. The double nearest to the literal's exact µs value (a shift of the decimal point, one
+// rounding) is a or one of its neighbours; the candidate that BLIS's own division maps back to
+// the printed double is a. (Taking the nearest double alone is off by one ulp for about one
+// request in ten, which the exact ITL laws would report as a violation: rounding noise.)
+double itl_micros(const Decimal& ms) {
+  const double printed = to_double(ms);
+  const Decimal us = scaled(ms, 3);
+  const double nearest = to_double(us);
+  if (!std::isfinite(nearest) || nearest / 1000 == printed) return nearest;
+  const long double exact = std::strtold(to_string(us).c_str(), nullptr);
+  double best = nearest;
+  long double best_distance = -1;
+  for (double c : {std::nextafter(nearest, -HUGE_VAL), std::nextafter(nearest, HUGE_VAL)}) {
+    if (c / 1000 != printed) continue;
+    const long double distance = std::fabs(static_cast<long double>(c) - exact);
+    if (best_distance < 0 || distance < best_distance) {
+      best = c;
+      best_distance = distance;
+    }
+  }
+  return best;
+}
+
 std::optional<BlisBlock> read_block(const LexJson& object, const std::string& file,
                                     const std::string& prefix, std::optional<InputError>& error) {
   if (object.kind != LexJson::Kind::object) {
@@ -208,9 +234,7 @@ std::optional<BlisRequest> read_request(const LexJson& object, const std::string
   if (auto v = r.micros("ttft_ms", 3)) q.ttft_us = *v;
   if (auto v = r.micros("e2e_ms", 3)) q.e2e_us = *v;
   if (auto v = r.micros("scheduling_delay_ms", 3)) q.sched_delay_us = *v;
-  // The mean ITL is not an integer; ms -> µs is a shift of the literal's decimal point, then one
-  // correctly rounded conversion.
-  if (auto v = r.decimal("itl_ms")) q.itl_avg_us = to_double(scaled(*v, 3));
+  if (auto v = r.decimal("itl_ms")) q.itl_avg_us = itl_micros(*v);
   if (auto v = r.text("handled_by")) q.handled_by = *v;
   if (!error && q.id.empty()) r.fail("requestID", "", "empty request id");
   if (error) return std::nullopt;
@@ -355,6 +379,30 @@ constexpr const char* kUnreportedPdCounters[] = {
     "pd.transfer_depth_sum",   "pd.transfer_start_count",    "pd.contention_corrupted",
 };
 
+// Non-PD: copies every aggregate entry to the maps of the instance named by its handled_by.
+// Requests naming no printed instance stay only in the aggregate (a warning says so), where the
+// per-instance statistics and the aggregation checks will miss them.
+void distribute_to_instances(RunOutput& out) {
+  std::map<std::string, model::MetricMaps*> by_id;
+  for (auto& inst : out.instances) by_id[inst.id] = &inst.maps;
+  const model::MetricMaps& agg = out.aggregate.maps;
+  for (const auto& [id, meta] : agg.requests_meta) {
+    auto it = by_id.find(meta.handled_by);
+    if (it == by_id.end()) {
+      out.warnings.push_back("request " + id + " handled_by \"" + excerpt(meta.handled_by) +
+                             "\": no such instance block in the stdout");
+      continue;
+    }
+    model::MetricMaps& m = *it->second;
+    m.requests_meta[id] = meta;
+    if (auto v = agg.ttft.find(id); v != agg.ttft.end()) m.ttft[id] = v->second;
+    if (auto v = agg.e2e.find(id); v != agg.e2e.end()) m.e2e[id] = v->second;
+    if (auto v = agg.itl_avg.find(id); v != agg.itl_avg.end()) m.itl_avg[id] = v->second;
+    if (auto v = agg.sched_delay.find(id); v != agg.sched_delay.end())
+      m.sched_delay[id] = v->second;
+  }
+}
+
 model::InstanceOutput to_instance(const BlisBlock& b) {
   model::InstanceOutput inst;
   inst.id = b.instance_id;
@@ -468,6 +516,7 @@ BlisReadResult parse_blis_output(const std::optional<NamedText>& metrics,
   if (!cluster.has_cache_hit_rate) out.missing_fields.insert("aggregate.counters.cache_hit_rate");
 
   if (metrics) {
+    const bool known_pd = printed && printed->pd;
     model::MetricMaps& maps = out.aggregate.maps;
     std::vector<std::string> record_ids;
     record_ids.reserve(requests.size());
@@ -491,7 +540,10 @@ BlisReadResult parse_blis_output(const std::optional<NamedText>& metrics,
       if (has_ttft) maps.ttft[q.id] = static_cast<double>(q.ttft_us);
       if (has_e2e) {
         maps.e2e[q.id] = static_cast<double>(q.e2e_us);
-        maps.itl_avg[q.id] = q.itl_avg_us;  // written at completion, with the E2E
+        // Written at completion with the E2E. A PD parent whose decode did not complete has an
+        // E2E but no ITL entry (§10.4); a real PD ITL average is >= 1 µs, so 0 means absent
+        // there. Outside PD an empty ITL list (N = 1) gives a real 0.
+        if (q.itl_avg_us != 0 || !known_pd) maps.itl_avg[q.id] = q.itl_avg_us;
       }
       // A scheduling delay of 0 is a real value for a request that has a TTFT or an E2E (it was
       // scheduled); for one with neither it may mean "never scheduled".
@@ -502,7 +554,11 @@ BlisReadResult parse_blis_output(const std::optional<NamedText>& metrics,
       }
     }
     out.request_record_ids = std::move(record_ids);
-    out.missing_fields.insert("aggregate.maps.requests_meta.length_capped");
+    // BLIS lists no per-request flag; when it counts no length-capped request, every flag is
+    // known to be false (RequestMeta's default).
+    if (cluster.counters.length_capped_count != 0) {
+      out.missing_fields.insert("aggregate.maps.requests_meta.length_capped");
+    }
     if (sched_delay_ambiguous) out.missing_fields.insert("aggregate.maps.sched_delay");
   } else {
     out.missing_fields.insert("aggregate.maps");
@@ -510,7 +566,13 @@ BlisReadResult parse_blis_output(const std::optional<NamedText>& metrics,
 
   if (printed) {
     for (const BlisBlock& b : printed->instance_blocks) out.instances.push_back(to_instance(b));
-    out.missing_fields.insert("instances.maps");
+    if (metrics && !printed->pd) {
+      // Without PD there is no projection (§10.4): the aggregate maps are the instances' maps
+      // merged (§10.2), and handled_by names the instance whose maps hold each request.
+      distribute_to_instances(out);
+    } else {
+      out.missing_fields.insert("instances.maps");  // PD: instances hold sub-requests (§10.1)
+    }
     out.missing_fields.insert("instances.end_state");
     out.missing_fields.insert("instances.counters.cache_hit_rate");
     if (printed->pd) {

@@ -9,6 +9,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "io/blis_replay_reader.h"
+
 namespace simcheck::io {
 namespace {
 
@@ -75,6 +77,55 @@ TEST(BlisMetricsReader, NonPdAggregateAndRequests) {
   EXPECT_FALSE(out.aggregate.maps.completion_time);
 }
 
+TEST(BlisMetricsReader, ItlAverageRecoversBlisMicrosecondDouble) {
+  REQUIRE_FIXTURES();
+  // BLIS printed itl_ms = RN(a / 1000) of its µs mean a; its replay results print a itself
+  // ("itl_mean_us"). The reader must give back exactly a for every request (the nearest double to
+  // the literal's µs value is one ulp off for about one request in ten).
+  const model::RunOutput out = read_ok("nonpd", false);
+  auto replay = read_blis_replay_results(kFixtures + "/nonpd.replay-results.json");
+  ASSERT_TRUE(std::holds_alternative<model::RunOutput>(replay))
+      << describe(std::get<InputError>(replay));
+  const auto& truth = std::get<model::RunOutput>(replay).aggregate.maps.itl_avg;
+  ASSERT_EQ(truth.size(), 200u);
+  for (const auto& [id, a] : truth) {
+    EXPECT_EQ(out.aggregate.maps.itl_avg.at(id), a) << id;
+  }
+}
+
+TEST(BlisMetricsReader, ReplayResultsReader) {
+  REQUIRE_FIXTURES();
+  auto replay = read_blis_replay_results(kFixtures + "/pd.replay-results.json");
+  ASSERT_TRUE(std::holds_alternative<model::RunOutput>(replay));
+  const auto& out = std::get<model::RunOutput>(replay);
+  // {"request_id": 2, "ttft_us": 4869, "e2e_us": 7926, "input_tokens": 322, "output_tokens": 3}
+  EXPECT_EQ(out.aggregate.maps.ttft.at("request_2"), 4869.0);
+  EXPECT_EQ(out.aggregate.maps.e2e.at("request_2"), 7926.0);
+  EXPECT_EQ(out.aggregate.maps.requests_meta.at("request_2").num_prefill_tokens, 322);
+  EXPECT_TRUE(out.missing_fields.count("aggregate.counters"));
+  EXPECT_TRUE(out.missing_fields.count("aggregate.maps.sched_delay"));
+  EXPECT_TRUE(looks_like_blis_replay_results(slurp(kFixtures + "/pd.replay-results.json")));
+  EXPECT_FALSE(looks_like_blis_replay_results(slurp(kFixtures + "/pd.metrics.json")));
+  auto bad = parse_blis_replay_results(NamedText{"r.json", R"([{"request_id": "x"}])"});
+  ASSERT_TRUE(std::holds_alternative<InputError>(bad));
+  EXPECT_EQ(std::get<InputError>(bad).field, "[0].request_id");
+}
+
+TEST(BlisMetricsReader, NonPdInstanceMapsFollowHandledBy) {
+  REQUIRE_FIXTURES();
+  // Without PD the aggregate maps are the instances' merged (§10.2): request_1 was handled by
+  // instance_1 ("handled_by": "instance_1"), so it sits in instance_1's maps only.
+  const model::RunOutput out = read_ok("nonpd", true);
+  EXPECT_FALSE(out.missing_fields.count("instances.maps"));
+  EXPECT_EQ(out.instances[1].maps.e2e.at("request_1"), 224564.0);  // "e2e_ms": 224.564
+  EXPECT_EQ(out.instances[0].maps.e2e.count("request_1"), 0u);
+  std::size_t total = 0;
+  for (const auto& inst : out.instances) total += inst.maps.requests_meta.size();
+  EXPECT_EQ(total, 200u);
+  // No length-capped request is counted, so every flag is known to be false.
+  EXPECT_FALSE(out.missing_fields.count("aggregate.maps.requests_meta.length_capped"));
+}
+
 TEST(BlisMetricsReader, NonPdStdoutGivesInstances) {
   REQUIRE_FIXTURES();
   const model::RunOutput out = read_ok("nonpd", true);
@@ -89,7 +140,6 @@ TEST(BlisMetricsReader, NonPdStdoutGivesInstances) {
   EXPECT_FALSE(out.pd);  // no PD section: not a PD run
   EXPECT_FALSE(out.missing_fields.count("pd"));
   EXPECT_FALSE(out.missing_fields.count("instances.role"));
-  EXPECT_TRUE(out.missing_fields.count("instances.maps"));
   EXPECT_TRUE(out.missing_fields.count("instances.end_state"));
 }
 
