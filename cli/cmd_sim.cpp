@@ -35,11 +35,7 @@ int run_sim(const SimOptions& options) {
 void add_sim_command(CLI::App& app, CommandContext& context) {
   auto options = std::make_shared<SimOptions>();
   CLI::App* sim = app.add_subcommand(
-      "sim",
-      "Run one case through the reference model and write its run output (format "
-      "simcheck-run/1, docs/formats.md). The case is read and validated first; an invalid case "
-      "is reported as one line 'simcheck: FILE: FIELD = VALUE: MESSAGE' on stderr, nothing is "
-      "written and the exit code is 2.");
+      "sim", "Simulate one case with the reference model and write its run output");
   sim->add_option("CASE", options->case_path, "case file (format simcheck-case/1)")->required();
   sim->add_option("-o,--output", options->output_path,
                   "write to this file (atomically: a temporary file in the same directory, then "
@@ -47,7 +43,12 @@ void add_sim_command(CLI::App& app, CommandContext& context) {
   sim->add_flag("--materialise", options->materialise,
                 "instead of simulating, write the case with its requests expanded to explicit "
                 "token lists, ids, budgets and deadlines (spec §12)");
-  sim->footer(kExitCodesHelp);
+  sim->footer(
+      std::string("Reads CASE (format simcheck-case/1, docs/formats.md), validates it, runs it and "
+                  "writes the run output (format simcheck-run/1). An invalid case is reported as "
+                  "one line 'simcheck: FILE: FIELD = VALUE: MESSAGE' on stderr; nothing is "
+                  "written.\n") +
+      kExitCodesHelp);
   sim->callback([options, &context] {
     try {
       context.exit_code = run_sim(*options);
