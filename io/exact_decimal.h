@@ -18,8 +18,13 @@ struct Decimal {
   int64_t exponent = 0;
 
   bool is_zero() const { return digits.empty(); }
-  friend bool operator==(const Decimal&, const Decimal&) = default;
 };
+
+// Equal values (the form is canonical).
+inline bool operator==(const Decimal& a, const Decimal& b) {
+  return a.negative == b.negative && a.digits == b.digits && a.exponent == b.exponent;
+}
+inline bool operator!=(const Decimal& a, const Decimal& b) { return !(a == b); }
 
 // Parses a literal of JSON's number grammar (-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?).
 // Rejects anything else, literals longer than 1000 characters and exponents beyond ±100000

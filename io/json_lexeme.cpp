@@ -111,6 +111,13 @@ class LexSax {
 
 }  // namespace
 
+LexJson::LexJson() = default;
+LexJson::LexJson(const LexJson&) = default;
+LexJson::LexJson(LexJson&&) noexcept = default;
+LexJson& LexJson::operator=(const LexJson&) = default;
+LexJson& LexJson::operator=(LexJson&&) noexcept = default;
+LexJson::~LexJson() = default;
+
 const LexJson* LexJson::find(std::string_view key) const {
   for (const auto& [k, v] : members) {
     if (k == key) return &v;

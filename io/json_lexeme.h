@@ -22,6 +22,15 @@ struct LexJson {
   std::vector<LexJson> items;                            // array elements
   std::vector<std::pair<std::string, LexJson>> members;  // object members, document order
 
+  // Special members are defined out of line: clang 14 with libstdc++ 12 in C++20 mode would
+  // otherwise instantiate the vector-of-pair-of-self destructor while LexJson is incomplete.
+  LexJson();
+  LexJson(const LexJson&);
+  LexJson(LexJson&&) noexcept;
+  LexJson& operator=(const LexJson&);
+  LexJson& operator=(LexJson&&) noexcept;
+  ~LexJson();
+
   // The member named `key`, or nullptr (objects only; keys are unique, see parse_lex_json).
   const LexJson* find(std::string_view key) const;
 };
