@@ -35,4 +35,9 @@ struct SimOptions {
 int run_sim(const SimOptions& options);
 void add_sim_command(CLI::App& app, CommandContext& context);
 
+// simcheck run [--cases N] [--seed S] ... (cli/cmd_run.cpp, docs/usage.md)
+void add_run_command(CLI::App& app, CommandContext& context);
+// simcheck replay CASE [--strict] [--projection ERA] [-o OUT] (cli/cmd_replay.cpp)
+void add_replay_command(CLI::App& app, CommandContext& context);
+
 }  // namespace simcheck::cli

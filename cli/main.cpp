@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
   CommandContext context;
 
   add_sim_command(app, context);
+  add_run_command(app, context);
+  add_replay_command(app, context);
 
   try {
     app.parse(argc, argv);
