@@ -303,3 +303,32 @@ TEST(MaterialiseGenerator, DeterministicPerSeed) {
 
 }  // namespace
 }  // namespace simcheck::model
+
+namespace simcheck::model {
+namespace {
+
+TEST(MaterialiseTrace, ZeroFilledPromptsShareCacheBlocksRandomOnesDoNot) {
+  // Two 40-token prompts (2 full blocks of 16 + 8 tokens) on one instance; the second arrives
+  // long after the first completed. Zero-filled prompts are equal, so the second finds the
+  // first's two full blocks in the prefix cache (§6.2) and claims them (§6.3, cache_hits += 2);
+  // random-filled prompts share nothing. (A block-aligned prompt would hit A7 instead: fully
+  // cached, admitted with zero new tokens, nothing claimed.)
+  auto run = [](TokenFill fill) {
+    Case c;
+    c.config.alpha = {0, 0, 0};
+    c.config.beta = {10, 1, 1};
+    c.requests = {by_length(0, 40, 2, fill), by_length(1'000'000, 40, 2, fill)};
+    EXPECT_FALSE(validate_case(c).has_value());
+    return simulate(c);
+  };
+  const RunOutput zeros = run(TokenFill::zeros);
+  const RunOutput random = run(TokenFill::random);
+  ASSERT_TRUE(zeros.aggregate.counters.cache_hits.has_value());
+  ASSERT_TRUE(random.aggregate.counters.cache_hits.has_value());
+  EXPECT_EQ(*zeros.aggregate.counters.cache_hits, 2);
+  EXPECT_EQ(*random.aggregate.counters.cache_hits, 0);
+  EXPECT_EQ(zeros.aggregate.counters.completed, 2);
+}
+
+}  // namespace
+}  // namespace simcheck::model
