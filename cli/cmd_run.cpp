@@ -26,7 +26,7 @@ namespace {
 
 // The main job's default: about a minute on an idle 2-core machine with all checks on
 // (docs/usage.md "Defaults"); the million-case run passes --cases 1000000.
-constexpr int64_t kDefaultCases = 200'000;
+constexpr int64_t kDefaultCases = 300'000;
 
 struct RunCommandOptions {
   int64_t cases = kDefaultCases;
