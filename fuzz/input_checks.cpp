@@ -177,16 +177,24 @@ Finding check_blis_trace_reader_input(Bytes input) {
              "\ncsv:\n" + csv2.text;
     }
 
-    // What replay builds must be a runnable trace (to_trace_requests promises to reject the rest).
+    // What replay builds must keep to_trace_requests' documented promises (blis_trace.h):
+    // sorted by arrival, L >= 1 and N >= 1 (A10), a group prefix within the prompt. Size caps
+    // are validate_case's business (the caller validates the case it builds), so validate_case
+    // only has to run on it, not to accept it.
     auto requests = io::to_trace_requests(*trace, header.name, csv.name);
     const auto* list = std::get_if<std::vector<model::TraceRequest>>(&requests);
-    if (list == nullptr || list->empty()) return std::nullopt;
+    if (list == nullptr) return std::nullopt;
+    for (size_t i = 0; i < list->size(); ++i) {
+      const model::TraceRequest& r = (*list)[i];
+      const std::string where =
+          "to_trace_requests: request " + std::to_string(i) + " (" + r.id + ")";
+      if (i > 0 && r.arrival_us < (*list)[i - 1].arrival_us) return where + " arrives out of order";
+      if (r.input_len < 1 || r.output_len < 1) return where + " has L = 0 or N = 0";
+      if (r.prefix_length > r.input_len) return where + " has a prefix longer than its prompt";
+    }
     model::Case c;
     c.requests = *list;
-    if (auto e = model::validate_case(c)) {
-      return "to_trace_requests accepted a trace that validate_case rejects: " + e->field + " = " +
-             e->value + ": " + e->message + "\ncsv:\n" + csv2.text;
-    }
+    (void)model::validate_case(c);
     return std::nullopt;
   });
 }

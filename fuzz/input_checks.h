@@ -39,8 +39,9 @@ Finding check_blis_metrics_reader_input(Bytes input);
 // first line that is exactly kBlisTraceSeparator; without it the whole input is the CSV and
 // the header is empty.
 inline constexpr const char* kBlisTraceSeparator = "=====CSV=====";
-// Accepted traces must be a fixpoint of the writers and, when io::to_trace_requests accepts
-// them, form a case that model::validate_case accepts.
+// Accepted traces must be a fixpoint of the writers; what io::to_trace_requests accepts must be
+// sorted by arrival with L >= 1, N >= 1 and prefixes within prompts, and validate_case must run
+// on it (it may still reject it for a size cap).
 Finding check_blis_trace_reader_input(Bytes input);
 
 // The verdict of the catalogue on one simulated case.

@@ -16,6 +16,7 @@
 #   SIMCHECK_FUZZ_STRICT=1                known exceptions gate too (simulate_check)
 #   FUZZ_MERGE=0                          do not merge new inputs into corpus/fuzz/
 #   FUZZ_JOBS=N                           build parallelism (default 1)
+#   FUZZ_NO_BUILD=1                       use the targets already in the build directory
 #   FUZZ_SCRATCH=DIR                      where runs, logs and crash artifacts go (default mktemp)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,19 +42,20 @@ else
   exit 2
 fi
 
-# clang and the libFuzzer runtime (libclang-rt-14-dev) are installed only when asked for.
-SIMCHECK_FUZZ=1 bash scripts/setup.sh
-cxx=$(command -v clang++ || command -v clang++-14 || true)
-cc=$(command -v clang || command -v clang-14 || true)
-if [ -z "$cxx" ] || [ -z "$cc" ]; then
-  echo "fuzz.sh: clang not found after setup" >&2
-  exit 2
-fi
-
 build=${FUZZ_BUILD_DIR:-build-fuzz}
-CC=$cc CXX=$cxx cmake -S . -B "$build" -DSIMCHECK_FUZZ=ON -DSIMCHECK_BENCH=OFF \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" -j "${FUZZ_JOBS:-1}" --target "${targets[@]/#/fuzz_}"
+if [ "${FUZZ_NO_BUILD:-0}" != 1 ]; then
+  # clang and the libFuzzer runtime (libclang-rt-14-dev) are installed only when asked for.
+  SIMCHECK_FUZZ=1 bash scripts/setup.sh
+  cxx=$(command -v clang++ || command -v clang++-14 || true)
+  cc=$(command -v clang || command -v clang-14 || true)
+  if [ -z "$cxx" ] || [ -z "$cc" ]; then
+    echo "fuzz.sh: clang not found after setup" >&2
+    exit 2
+  fi
+  CC=$cc CXX=$cxx cmake -S . -B "$build" -DSIMCHECK_FUZZ=ON -DSIMCHECK_BENCH=OFF \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build "$build" -j "${FUZZ_JOBS:-1}" --target "${targets[@]/#/fuzz_}"
+fi
 
 scratch=${FUZZ_SCRATCH:-$(mktemp -d "${TMPDIR:-/tmp}/simcheck-fuzz.XXXXXX")}
 mkdir -p "$scratch"
@@ -95,7 +97,7 @@ for t in "${targets[@]}"; do
     verdict="FOUND (exit $status)"
     failed=1
     echo "-- fuzz_$t stopped on an input: $work/artifacts/$crash" >&2
-    grep -m1 -A25 -E 'finding:|ERROR: (AddressSanitizer|libFuzzer)|runtime error' "$work/fuzz.log" >&2 || tail -30 "$work/fuzz.log" >&2
+    grep -a -m1 -A25 -E 'finding:|ERROR: (AddressSanitizer|libFuzzer)|runtime error' "$work/fuzz.log" >&2 || tail -30 "$work/fuzz.log" >&2
     echo "-- reproduce: $bin $work/artifacts/$crash" >&2
   fi
 
