@@ -39,5 +39,9 @@ void add_sim_command(CLI::App& app, CommandContext& context);
 void add_run_command(CLI::App& app, CommandContext& context);
 // simcheck replay CASE [--strict] [--projection ERA] [-o OUT] (cli/cmd_replay.cpp)
 void add_replay_command(CLI::App& app, CommandContext& context);
+// simcheck check|diff|export (cli/cmd_check.cpp, cmd_diff.cpp, cmd_export.cpp, docs/oracle.md)
+void add_check_command(CLI::App& app, CommandContext& context);
+void add_diff_command(CLI::App& app, CommandContext& context);
+void add_export_command(CLI::App& app, CommandContext& context);
 
 }  // namespace simcheck::cli

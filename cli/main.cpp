@@ -19,6 +19,9 @@ int main(int argc, char** argv) {
   add_sim_command(app, context);
   add_run_command(app, context);
   add_replay_command(app, context);
+  add_check_command(app, context);
+  add_diff_command(app, context);
+  add_export_command(app, context);
 
   try {
     app.parse(argc, argv);

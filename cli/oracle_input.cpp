@@ -1,0 +1,69 @@
+// docs/oracle.md "Formats": run-output reading shared by `check` and `diff` (oracle_input.h).
+#include "cli/oracle_input.h"
+
+#include <CLI/CLI.hpp>
+
+#include "io/blis_replay_reader.h"
+#include "io/run_output_reader.h"
+
+namespace simcheck::cli {
+
+std::string detect_format(const std::string& text) {
+  if (io::looks_like_blis_stdout(text)) return "blis";
+  if (io::looks_like_blis_metrics(text)) return "blis";
+  if (io::looks_like_blis_replay_results(text)) return "blis-replay";
+  return "simcheck";
+}
+
+std::variant<model::RunOutput, io::InputError> read_output(const OutputSource& source) {
+  io::InputError error;
+  auto text = io::read_text_file(source.path, error);
+  if (!text) return error;
+  const std::string format = source.format == "auto" ? detect_format(*text) : source.format;
+  if (format != "blis" && source.blis_stdout) {
+    return io::InputError{source.path, "--stdout", *source.blis_stdout,
+                          "--stdout goes with a BLIS output, but the format is " + format};
+  }
+  if (format == "simcheck") return io::parse_run_output(*text, source.path);
+  if (format == "blis-replay") {
+    return io::parse_blis_replay_results(io::NamedText{source.path, std::move(*text)});
+  }
+  if (format == "blis") {
+    std::optional<io::NamedText> metrics, printed;
+    if (io::looks_like_blis_stdout(*text)) {
+      // OUTPUT is the stdout itself: the run is read from its blocks alone.
+      if (source.blis_stdout) {
+        return io::InputError{source.path, "", "",
+                              "OUTPUT is a BLIS stdout already; --stdout is for the metrics file"};
+      }
+      printed = io::NamedText{source.path, std::move(*text)};
+    } else {
+      metrics = io::NamedText{source.path, std::move(*text)};
+      if (source.blis_stdout) {
+        auto out_text = io::read_text_file(*source.blis_stdout, error);
+        if (!out_text) return error;
+        printed = io::NamedText{*source.blis_stdout, std::move(*out_text)};
+      }
+    }
+    return io::parse_blis_output(metrics, printed, source.blis);
+  }
+  return io::InputError{"--format", "", format, "expected auto, simcheck, blis or blis-replay"};
+}
+
+void add_output_format_options(CLI::App& command, OutputSource& source) {
+  command
+      .add_option("--format", source.format,
+                  "producer of OUTPUT: simcheck (simcheck-run/1), blis (BLIS --metrics-path JSON, "
+                  "or its stdout), blis-replay (BLIS replay --results-path JSON), or auto "
+                  "(default: decided from the content, docs/oracle.md)")
+      ->check(CLI::IsMember({"auto", "simcheck", "blis", "blis-replay"}));
+  command.add_option("--stdout", source.blis_stdout,
+                     "BLIS only: the run's stdout, for the per-instance blocks and the PD section");
+  command.add_option("--prefill-instances", source.blis.prefill_instances,
+                     "BLIS only: the --prefill-instances BLIS ran with (gives the instance roles; "
+                     "nothing in BLIS's files names them)");
+  command.add_option("--decode-instances", source.blis.decode_instances,
+                     "BLIS only: the --decode-instances BLIS ran with");
+}
+
+}  // namespace simcheck::cli
