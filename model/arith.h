@@ -7,8 +7,9 @@
 
 namespace simcheck::model {
 
-// §0 ceil_div(a, b) for a ≥ 0, b > 0, in integer arithmetic.
-constexpr int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+// §0 ceil_div(a, b) = (a + b − 1) / b for a ≥ 0, b > 0, written so that a + b − 1 cannot
+// overflow.
+constexpr int64_t ceil_div(int64_t a, int64_t b) { return a / b + (a % b != 0 ? 1 : 0); }
 
 // §0 trunc(x): double → int64 toward zero; NaN or x ≥ 2^63 saturate to INT64_MAX. Negative
 // inputs cannot occur in v1 (every coefficient is ≥ 0); below −2^63 saturates to INT64_MIN so the

@@ -30,6 +30,9 @@ TEST(Arith, CeilDiv) {
   EXPECT_EQ(ceil_div(1, 16), 1);
   EXPECT_EQ(ceil_div(16, 16), 1);
   EXPECT_EQ(ceil_div(17, 16), 2);
+  // No overflow of a + b − 1 near INT64_MAX.
+  EXPECT_EQ(ceil_div(kMax, 2), int64_t{1} << 62);
+  EXPECT_EQ(ceil_div(kMax, kMax), 1);
 }
 
 TEST(Latency, StepTimeAppendixB) {
