@@ -473,9 +473,11 @@ BlisReadResult parse_blis_output(const std::optional<NamedText>& metrics,
       for (const auto& [key, literal] : printed->cluster_block->literals) {
         auto it = top->literals.find(key);
         if (it != top->literals.end() && it->second != literal) {
-          return InputError{stdout_file->name, "cluster block." + key, excerpt(literal),
-                            "differs from " + metrics->name + " (" + excerpt(it->second) +
-                                "): the files come from different runs"};
+          return InputError{
+              stdout_file->name, "cluster block." + key, excerpt(literal),
+              "differs from " + metrics->name + " (" + excerpt(it->second) +
+                  "): the files come from different runs, or BLIS printed two different "
+                  "cluster blocks"};
         }
       }
     }

@@ -43,7 +43,10 @@ const std::map<std::string, std::vector<std::string>>& inputs_table() {
        {"pd", "aggregate.maps", "aggregate.counters", "pd.pd_decode_timed_out",
         "pd.dropped_at_decode_kv"}},
       {"C-5", {"aggregate.maps", "instances.maps"}},
-      {"LAW-E2E-COVERS-TOKENS", {"aggregate.maps", "aggregate.maps.requests_meta.length_capped"}},
+      // A PD parent shows one token step fewer than a non-PD request (A18): the non-PD form of
+      // the law must not be applied to a run that may be PD.
+      {"LAW-E2E-COVERS-TOKENS",
+       {"pd", "aggregate.maps", "aggregate.maps.requests_meta.length_capped"}},
       {"LAW-TOKEN-COUNTS",
        {"instances", "instances.maps", "aggregate.maps.requests_meta.length_capped"}},
       {"STAT-MEANS", {"aggregate.maps", "aggregate.statistics"}},
