@@ -669,6 +669,26 @@ TEST(Instance, StatisticsPerInstance) {
   EXPECT_EQ(out.statistics->injected_requests, 2);
 }
 
+TEST(Instance, MapsAreKeyedByteWiseWhateverTheIds) {
+  Sim sim = small_sim();
+  // Ids sharing long prefixes, of different lengths, with a high byte: every map is complete and
+  // in byte-wise order ("request_10" < "request_2", "x" < "x\x00y" < "x\xff").
+  const std::vector<std::string> ids = {"request_2",          "request_10",           "request_1",
+                                        std::string("x\xff"), std::string("x\0y", 3), "x"};
+  Token t = 1;
+  for (const std::string& id : ids) {
+    sim.add(id, 0, {t, t}, {t});
+    t += 1;
+  }
+  const InstanceOutput out = sim.run();
+  std::vector<std::string> keys;
+  for (const auto& [id, v] : out.maps.e2e) keys.push_back(id);
+  EXPECT_EQ(keys, (std::vector<std::string>{"request_1", "request_10", "request_2", "x",
+                                            std::string("x\0y", 3), std::string("x\xff")}));
+  EXPECT_EQ(out.final_states.size(), ids.size());
+  EXPECT_EQ(out.maps.requests_meta.size(), ids.size());
+}
+
 // Randomised small runs: the engine's own bookkeeping holds at every event boundary (INV-4,
 // INV-8, INV-3), requests are conserved (INV-1, standalone form), and completed requests satisfy
 // C-5 — whatever the batch, cache and preemption interplay.
