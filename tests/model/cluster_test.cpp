@@ -167,6 +167,31 @@ TEST(PdFlow, StaleDeadlineQuirkOffTimesOutAtEnqueueTime) {
   EXPECT_EQ(out.aggregate.maps.ttft.at("A"), 1231);
 }
 
+// ---- ⚑ A5 switched off: detection at the end of the finishing step ----
+
+TEST(PdFlow, DetectionAtStepEndWhenQuirkOff) {
+  // B.2 with detection at step end. Prefill STEP 120 (adv 1040) → detected at 1160:
+  // prefill_complete = transfer_start = 1160, C_KV_DONE 1160 + 51 = 1211, decode STEP 1211
+  // (adv 1050, itl [1060]), STEP 2261 completes → detected at 2261 + 1050 = 3311 (+ P = 7).
+  // e2e[A_decode] = 2120 + 7; E-PRIMARY 1211 + 2127 = 3338; T-PRIMARY 1211 + 1060 = 2271;
+  // ttft_sum = 1170 + (2271 − 1170) = 2271; sim_ended = max(1160, 3311) = 3311.
+  Config c = appendix_b2_config();
+  c.quirks.detect_completion_at_step_start = false;
+  c.post_decode_fixed_overhead_us = 7;
+  const RunOutput out = simulate(c, 42, Trace{make_request("A", 0, 20, 3, 1)});
+  const ParentRecord& p = parent(out, "A");
+  EXPECT_EQ(p.prefill_complete_time, 1160);
+  EXPECT_EQ(p.transfer_start_time, 1160);
+  EXPECT_EQ(p.transfer_complete_time, 1211);
+  EXPECT_EQ(p.decode_detect_tick, 3311);
+  EXPECT_EQ(p.completion_time, 3318);
+  EXPECT_EQ(out.aggregate.maps.e2e.at("A"), 3338);
+  EXPECT_EQ(out.aggregate.maps.ttft.at("A"), 2271);
+  EXPECT_EQ(*out.aggregate.counters.ttft_sum, 2271);
+  EXPECT_EQ(*out.aggregate.counters.sim_ended, 3311);
+  EXPECT_TRUE(out.warnings.empty());
+}
+
 // ---- paths unreachable in v1, reached through the routability hook ----
 
 RunOutput run_b2_with(RoutablePredicate routable) {
