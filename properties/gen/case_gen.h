@@ -80,6 +80,10 @@ struct CaseRecipe {
 CaseRecipe draw_recipe(uint64_t seed, int size, const CaseGenOptions& options);
 
 // The case a recipe stands for. Total: every recipe (drawn or shrunk) maps to a valid case.
+// Bounded: without a length cap N is capped so that no admitted request can outgrow the KV cache
+// (it would preempt itself forever, §7.4), and a disaggregated case whose decode pods could fill
+// with waiting reservations (idle spin until the horizon, §7.7) gets a finite horizon
+// (docs/usage.md "Termination guards").
 model::Case to_case(const CaseRecipe& recipe, const CaseGenOptions& options);
 
 // Candidate simplifications of a recipe, simplest first: remove chunks of requests, then move
