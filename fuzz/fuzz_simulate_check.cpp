@@ -5,6 +5,8 @@
 //   SIMCHECK_FUZZ_PROJECTION=current|pre-1514|pre-1512|pre-931|pre-846  projection era (default
 //     current); a historical era makes the fuzzer hunt the bug that era had.
 //   SIMCHECK_FUZZ_STRICT=1  known exceptions (C-1 on E-FALLBACK, ...) gate too.
+//   SIMCHECK_FUZZ_RECORD_EVENTS=0  no per-instance event log: faster, but INV-3, INV-4 and INV-8
+//     become not applicable.
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -34,9 +36,12 @@ extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
   if (const char* strict = std::getenv("SIMCHECK_FUZZ_STRICT")) {
     g_options.strict = std::strcmp(strict, "1") == 0;
   }
-  std::fprintf(stderr, "fuzz_simulate_check: projection %s%s\n",
-               simcheck::model::to_string(g_options.projection),
-               g_options.strict ? ", strict" : "");
+  if (const char* events = std::getenv("SIMCHECK_FUZZ_RECORD_EVENTS")) {
+    g_options.record_events = std::strcmp(events, "0") != 0;
+  }
+  std::fprintf(stderr, "fuzz_simulate_check: projection %s%s%s\n",
+               simcheck::model::to_string(g_options.projection), g_options.strict ? ", strict" : "",
+               g_options.record_events ? "" : ", no event log");
   return 0;
 }
 

@@ -217,6 +217,7 @@ CaseVerdict simulate_and_check(const model::Case& c, const properties::CheckOpti
 Finding check_simulate_input(Bytes input, const SimulateCheckOptions& options) {
   model::Case c = decode_case(input, fuzz_case_options());
   c.config.projection = options.projection;
+  c.config.record_events = options.record_events;
   if (auto e = model::validate_case(c)) {
     // The decoder's promise (gen::to_case is total) is broken: report the case as the bug.
     return "decode_case produced an invalid case: " + e->field + " = " + e->value + ": " +

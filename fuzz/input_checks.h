@@ -57,6 +57,9 @@ CaseVerdict simulate_and_check(const model::Case& c, const properties::CheckOpti
 struct SimulateCheckOptions {
   model::ProjectionEra projection = model::ProjectionEra::current;
   bool strict = false;  // known exceptions gate too
+  // Record the per-instance event log, so that INV-3, INV-4 and INV-8 are checked at every event
+  // boundary (they are not applicable without it). Off roughly doubles the execution rate.
+  bool record_events = true;
 };
 
 // Fuzzer bytes -> decode_case (always a valid case) with `options.projection` -> simulate ->

@@ -8,7 +8,9 @@
 # ${FUZZ_BUILD_DIR:-build-fuzz}, fuzzes each for SECONDS from its seeds corpus/fuzz/<target>/
 # (with corpus/fuzz/json.dict for JSON targets) into a scratch directory, merges inputs that add
 # coverage back into corpus/fuzz/<target>/ (libFuzzer -merge=1), and prints executions per
-# second per target. Exit status 1 if any target found a crash or a finding.
+# second per target: wall-clock (libFuzzer's stat::average_exec_per_sec) and per CPU second of the
+# fuzzer process (the honest figure on a shared, loaded machine). Exit status 1 if any target
+# found a crash or a finding.
 #
 # Environment:
 #   SIMCHECK_FUZZ_PROJECTION=pre-931|...  projection era for simulate_check (no merge unless
@@ -86,7 +88,11 @@ for t in "${targets[@]}"; do
         -artifact_prefix="$work/artifacts/")
   echo "== fuzz_$t: ${seconds}s from $seeds (log: $work/fuzz.log)" >&2
   status=0
-  "$bin" "${opts[@]}" "$work/new" "$seeds" >"$work/fuzz.log" 2>&1 || status=$?
+  # CPU seconds (user + sys) of the run, so that a loaded machine's rate can be normalised.
+  TIMEFORMAT='%U %S'
+  { time "$bin" "${opts[@]}" "$work/new" "$seeds" >"$work/fuzz.log" 2>&1 || status=$?; } \
+    2>"$work/cpu.txt"
+  cpu=$(awk '{printf "%.2f", $1 + $2}' "$work/cpu.txt")
 
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/fuzz.log" | tail -1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$work/fuzz.log" | tail -1)
@@ -109,8 +115,9 @@ for t in "${targets[@]}"; do
       >"$work/merge.log" 2>&1 || echo "-- merge of fuzz_$t failed, see $work/merge.log" >&2
     merged=$(( $(ls "$seeds" | wc -l) - before ))
   fi
-  summary+=("$(printf '%-20s %8s s %12s execs %10s exec/s %6s new %6s merged  %s' \
-    "$t" "$seconds" "${execs:-?}" "${rate:-?}" "${added:-?}" "$merged" "$verdict")")
+  per_cpu=$(awk -v e="${execs:-0}" -v c="$cpu" 'BEGIN { if (c > 0) printf "%d", e / c; else print "?" }')
+  summary+=("$(printf '%-20s %5s s %10s execs %8s exec/s %7s cpu-s %8s exec/cpu-s %6s new %6s merged  %s' \
+    "$t" "$seconds" "${execs:-?}" "${rate:-?}" "$cpu" "$per_cpu" "${added:-?}" "$merged" "$verdict")")
 done
 
 echo "== summary (projection $projection; scratch $scratch)"
