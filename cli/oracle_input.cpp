@@ -4,14 +4,26 @@
 #include <CLI/CLI.hpp>
 
 #include "io/blis_replay_reader.h"
+#include "io/json_lexeme.h"
 #include "io/run_output_reader.h"
 
 namespace simcheck::cli {
 
 std::string detect_format(const std::string& text) {
   if (io::looks_like_blis_stdout(text)) return "blis";
+  // Cheap prefix tests first (BLIS writes keys in struct order), then the document's shape for
+  // files another tool re-serialised with its keys reordered.
   if (io::looks_like_blis_metrics(text)) return "blis";
   if (io::looks_like_blis_replay_results(text)) return "blis-replay";
+  io::LexJsonError error;
+  const auto json = io::parse_lex_json(text, error);
+  if (!json) return "simcheck";  // its reader reports the syntax error
+  if (json->kind == io::LexJson::Kind::object && json->find("instance_id")) return "blis";
+  if (json->kind == io::LexJson::Kind::array &&
+      (json->items.empty() || (json->items.front().kind == io::LexJson::Kind::object &&
+                               json->items.front().find("request_id")))) {
+    return "blis-replay";
+  }
   return "simcheck";
 }
 

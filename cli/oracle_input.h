@@ -21,9 +21,9 @@ struct OutputSource {
 };
 
 // The format `auto` resolves to for this file's content (docs/oracle.md): BLIS stdout if it starts
-// with "=== Simulation Metrics ===", BLIS metrics if it is a JSON object whose first key is
-// "instance_id", BLIS replay results if it is a JSON array of objects starting with "request_id",
-// else simcheck.
+// with "=== Simulation Metrics ===", BLIS metrics if it is a JSON object with an "instance_id"
+// key, BLIS replay results if it is a JSON array (empty, or whose first object has a "request_id"
+// key), else simcheck.
 std::string detect_format(const std::string& text);
 
 // Reads the output; every problem (unreadable file, bad format name, malformed content) is an
