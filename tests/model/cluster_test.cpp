@@ -167,6 +167,33 @@ TEST(PdFlow, StaleDeadlineQuirkOffTimesOutAtEnqueueTime) {
   EXPECT_EQ(out.aggregate.maps.ttft.at("A"), 1231);
 }
 
+// ---- §9.8 prefill-side outcomes ----
+
+TEST(PdFlow, PrefillDroppedAtEnqueue) {
+  // max_model_len 20 (ceil(20/16) = 2 ≤ T): the prefill sub-request has L = 20 ≥ MML → guard 3
+  // drops it on instance_0 (requests_meta erased). Parent never detected: not completed.
+  Config c = appendix_b2_config();
+  c.max_model_len = 20;
+  const RunOutput out = simulate(c, 42, Trace{make_request("A", 0, 20, 3, 1)});
+  EXPECT_EQ(parent(out, "A").outcome, ParentOutcome::prefill_dropped);
+  EXPECT_FALSE(parent(out, "A").completed);
+  EXPECT_EQ(out.aggregate.counters.dropped_unservable, 1);
+  EXPECT_EQ(out.cluster->arrived, 1);
+  EXPECT_EQ(out.cluster->pipeline_pending, 0);
+  EXPECT_TRUE(out.aggregate.maps.requests_meta.empty());
+}
+
+TEST(PdFlow, PrefillTimedOutAtEnqueue) {
+  // Deadline 100 < QUEUED time 120: guard 6 times the prefill sub-request out at enqueue.
+  const RunOutput out =
+      simulate(appendix_b2_config(), 42, Trace{make_request("A", 0, 20, 3, 1, /*deadline=*/100)});
+  EXPECT_EQ(parent(out, "A").outcome, ParentOutcome::prefill_timed_out);
+  EXPECT_FALSE(parent(out, "A").completed);
+  EXPECT_EQ(out.aggregate.counters.timed_out, 1);
+  EXPECT_EQ(out.pd->pd_prefill_completed, 0);
+  EXPECT_TRUE(out.aggregate.maps.e2e.empty());
+}
+
 // ---- ⚑ A5 switched off: detection at the end of the finishing step ----
 
 TEST(PdFlow, DetectionAtStepEndWhenQuirkOff) {
