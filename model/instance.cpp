@@ -25,12 +25,14 @@ Instance::Impl::Impl(std::string id_, Role role_, const Config& config_)
 // ---- helpers ----------------------------------------------------------------------------------
 
 int32_t Instance::Impl::slot_for(SimRequest& r) {
-  auto [it, inserted] = slot_of.try_emplace(&r, static_cast<int32_t>(slots.size()));
-  if (inserted) {
+  int32_t slot = slot_of.find(&r);
+  if (slot < 0) {
+    slot = static_cast<int32_t>(slots.size());
     slots.emplace_back();
     slots.back().req = &r;
+    slot_of.insert(&r, slot);
   }
-  return it->second;
+  return slot;
 }
 
 // §10.1 requests_meta[r.id] = meta(r), written at injection (§8.2) and ENQUEUE_DECODE (§7.9).
@@ -296,8 +298,8 @@ void Instance::enqueue_decode(SimRequest& dec, int64_t t) {
 
 void Instance::release(SimRequest& r) {
   Impl& m = *impl_;
-  const auto it = m.slot_of.find(&r);
-  if (it != m.slot_of.end()) m.kv.release(it->second);
+  const int32_t slot = m.slot_of.find(&r);
+  if (slot >= 0) m.kv.release(slot);
 }
 
 // ---- §7.10 FINALIZE and §10.1 output

@@ -6,7 +6,6 @@
 #include <deque>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "model/config.h"
@@ -31,6 +30,51 @@ struct RequestSlot {
   RequestMeta meta;
   std::optional<double> ttft, e2e, itl_avg, completion_time;
   std::optional<int64_t> sched_delay;
+};
+
+// Request address → slot, open addressing with linear probing (entries are never erased: a
+// request keeps its slot for the whole run). Cheaper than a node-based map on the per-request
+// paths (inject, reserve, enqueue_decode).
+class SlotIndex {
+ public:
+  // The slot of `r`, or -1.
+  int32_t find(const SimRequest* r) const {
+    for (size_t s = home(r);; s = (s + 1) & (keys_.size() - 1)) {
+      if (keys_[s] == r) return slots_[s];
+      if (keys_[s] == nullptr) return -1;
+    }
+  }
+  // Inserts r → slot; precondition: r is absent.
+  void insert(const SimRequest* r, int32_t slot) {
+    if ((size_ + 1) * 2 > keys_.size()) grow();
+    size_t s = home(r);
+    while (keys_[s] != nullptr) s = (s + 1) & (keys_.size() - 1);
+    keys_[s] = r;
+    slots_[s] = slot;
+    size_ += 1;
+  }
+
+ private:
+  size_t home(const SimRequest* r) const {
+    uint64_t h = reinterpret_cast<uintptr_t>(r);
+    h ^= h >> 33;
+    h *= 0xFF51AFD7ED558CCDULL;
+    h ^= h >> 33;
+    return static_cast<size_t>(h) & (keys_.size() - 1);
+  }
+  void grow() {
+    std::vector<const SimRequest*> old_keys(keys_.size() * 2, nullptr);
+    std::vector<int32_t> old_slots(keys_.size() * 2, -1);
+    old_keys.swap(keys_);
+    old_slots.swap(slots_);
+    size_ = 0;
+    for (size_t i = 0; i < old_keys.size(); ++i) {
+      if (old_keys[i] != nullptr) insert(old_keys[i], old_slots[i]);
+    }
+  }
+  std::vector<const SimRequest*> keys_ = std::vector<const SimRequest*>(16, nullptr);
+  std::vector<int32_t> slots_ = std::vector<int32_t>(16, -1);
+  size_t size_ = 0;
 };
 
 // §7.4 FORM_BATCH locals that GROW_OR_PREEMPT updates.
@@ -63,7 +107,7 @@ struct Instance::Impl {
   int64_t step_count = 0;
   KvCache kv;
   std::vector<RequestSlot> slots;
-  std::unordered_map<const SimRequest*, int32_t> slot_of;
+  SlotIndex slot_of;
 
   // ---- §10.1 counters and lists ----
   int64_t completed = 0;
