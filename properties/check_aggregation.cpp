@@ -82,26 +82,48 @@ bool same_list(const std::optional<std::vector<T>>& agg,
   return true;
 }
 
-// A non-PD key of an aggregate map must carry exactly the value of the instance it came from.
+// A key the projection does not touch is merged unchanged: every instance entry is in the
+// aggregate with the same value, and the aggregate has no other entry. Linear: each instance map
+// is walked against the aggregate with a sorted cursor; the aggregate's extra keys are searched
+// for only when the entry counts differ.
 template <typename V>
 void expect_merged(Violations& out, const char* map_name, const std::map<std::string, V>& agg,
-                   const std::unordered_map<std::string_view, V>& merged,
+                   const std::vector<model::InstanceOutput>& instances,
+                   std::map<std::string, V> model::MetricMaps::*field,
                    const support::ParentIndex& parents) {
-  for (const auto& [k, v] : agg) {
-    if (parents.is_parent(k) || parents.is_sub(k)) continue;  // projected keys: C-4
-    const V* inst_v = support::lookup(merged, std::string_view(k));
-    if (inst_v == nullptr) {
-      out.fail(k, std::string(map_name) + " entry in the aggregate but on no instance");
-    } else if (!(*inst_v == v)) {
-      out.fail(k, std::string(map_name) + ": aggregate " + kv("value", v) + " != instance " +
-                      kv("value", *inst_v));
+  auto projected = [&](const std::string& k) { return parents.is_parent(k) || parents.is_sub(k); };
+  std::size_t instance_entries = 0;
+  for (const auto& inst : instances) {
+    support::SortedCursor agg_of(agg);
+    for (const auto& [k, v] : inst.maps.*field) {
+      const V* a = agg_of.find(k);
+      if (projected(k)) continue;  // projected keys: C-4
+      ++instance_entries;
+      if (a == nullptr) {
+        out.fail(k, std::string(map_name) + " entry on " + inst.id + " but not in the aggregate");
+      } else if (!(*a == v)) {
+        out.fail(k, std::string(map_name) + ": aggregate " + kv("value", *a) + " != " + inst.id +
+                        " " + kv("value", v));
+      }
     }
   }
-  for (const auto& [k, v] : merged) {
-    if (parents.is_parent(k) || parents.is_sub(k)) continue;
-    if (agg.find(std::string(k)) == agg.end()) {
-      out.fail(k, std::string(map_name) + " entry on an instance but not in the aggregate");
-    }
+  std::size_t aggregate_entries = 0;
+  for (const auto& [k, v] : agg) aggregate_entries += projected(k) ? 0 : 1;
+  if (aggregate_entries == instance_entries) return;
+  support::IdSet on_instances;
+  for (const auto& inst : instances) {
+    for (const auto& [k, v] : inst.maps.*field) on_instances.insert(k);
+  }
+  bool named = false;
+  for (const auto& [k, v] : agg) {
+    if (projected(k) || on_instances.count(k) != 0) continue;
+    out.fail(k, std::string(map_name) + " entry in the aggregate but on no instance");
+    named = true;
+  }
+  if (!named) {
+    out.fail("", std::string(map_name) + ": " + std::to_string(instance_entries) +
+                     " instance entries for " + std::to_string(aggregate_entries) +
+                     " aggregate entries (a key on two instances)");
   }
 }
 
@@ -183,11 +205,12 @@ CheckResult check_agg_sum_of_instances(const RunOutput& run) {
                   [](const auto& inst) { return !inst.maps.requests_meta.empty(); });
   if (instance_maps_reported && (!pd || run.parents)) {
     const auto parents = support::index_parents(run);
-    const auto merged = support::merge_instance_maps(run);
-    expect_merged(out, "ttft", run.aggregate.maps.ttft, merged.ttft, parents);
-    expect_merged(out, "e2e", run.aggregate.maps.e2e, merged.e2e, parents);
-    expect_merged(out, "itl_avg", run.aggregate.maps.itl_avg, merged.itl_avg, parents);
-    expect_merged(out, "sched_delay", run.aggregate.maps.sched_delay, merged.sched_delay, parents);
+    using M = model::MetricMaps;
+    expect_merged(out, "ttft", run.aggregate.maps.ttft, run.instances, &M::ttft, parents);
+    expect_merged(out, "e2e", run.aggregate.maps.e2e, run.instances, &M::e2e, parents);
+    expect_merged(out, "itl_avg", run.aggregate.maps.itl_avg, run.instances, &M::itl_avg, parents);
+    expect_merged(out, "sched_delay", run.aggregate.maps.sched_delay, run.instances,
+                  &M::sched_delay, parents);
   }
   return std::move(out).finish();
 }

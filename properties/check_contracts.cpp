@@ -1,5 +1,6 @@
 // Spec §11 contracts C-1 (TTFT <= E2E, with the E-FALLBACK known exception), C-2 (TTFTSum
 // identity and contract form) and C-3 (one entry per completed parent, and the counting identity).
+#include <optional>
 #include <string>
 
 #include "properties/check_support.h"
@@ -30,11 +31,13 @@ CheckResult check_ttft_le_e2e(const RunOutput& run) {
   const model::MetricMaps& m = run.aggregate.maps;
   const auto parents = support::index_parents(run);
   const bool have_inputs = instance_maps_reported(run);
-  const auto before = have_inputs ? support::merge_instance_maps(run) : support::MergedMaps{};
+  // The pre-projection maps are needed only to classify a violating parent.
+  std::optional<support::MergedMaps> before;
+  support::SortedCursor ttft_of(m.ttft);
   for (const auto& [k, e2e] : m.e2e) {
-    const auto t = m.ttft.find(k);
-    if (t == m.ttft.end()) continue;
-    const double ttft = t->second;
+    const double* t = ttft_of.find(k);
+    if (t == nullptr) continue;
+    const double ttft = *t;
     if (!(ttft > e2e)) continue;  // NaN is REQ-NONNEG's finding
     const std::string values = kv("ttft", ttft) + " > " + kv("e2e", e2e);
     const auto* p = parents.parent(k);
@@ -43,7 +46,9 @@ CheckResult check_ttft_le_e2e(const RunOutput& run) {
       out.fail(k, values);
       continue;
     }
-    const auto [tb, eb] = branches_of(*p, have_inputs, before);
+    if (have_inputs && !before) before = support::merge_instance_maps(run);
+    const auto [tb, eb] =
+        branches_of(*p, have_inputs, have_inputs ? *before : support::MergedMaps{});
     const std::string branches = std::string(model::to_string(tb)) + "/" + model::to_string(eb);
     if (tb == TtftBranch::primary && (eb == E2eBranch::primary || eb == E2eBranch::preempted)) {
       out.fail(k, values + " on " + branches);
@@ -70,12 +75,16 @@ CheckResult check_ttft_sum(const RunOutput& run) {
   // ---- Exact identity ----
   // sum over x completed on an instance of FTT(x) (its TTFT entry, 0 if it has none: a decode
   // sub-request never re-prefilled) + sum over T-PRIMARY parents of trunc(ttft[pid] - pt).
+  const bool have_parents = run.parents && !run.parents->empty();
+  const support::MergedMaps before =
+      have_inputs && have_parents ? support::merge_instance_maps(run) : support::MergedMaps{};
   if (have_inputs) {
     exact::Sum ftt_total;
     for (const auto& inst : run.instances) {
       exact::Sum ftt;
+      support::SortedCursor ttft_of(inst.maps.ttft);
       for (const auto& [k, e2e] : inst.maps.e2e) {
-        if (auto t = inst.maps.ttft.find(k); t != inst.maps.ttft.end()) ftt.add(t->second);
+        if (const double* t = ttft_of.find(k)) ftt.add(*t);
       }
       if (inst.counters.ttft_sum && !(exact::Sum(*inst.counters.ttft_sum) == ftt)) {
         out.fail(inst.id,
@@ -85,8 +94,7 @@ CheckResult check_ttft_sum(const RunOutput& run) {
       ftt_total.add(ftt);
     }
     exact::Sum identity = ftt_total;
-    if (run.parents) {
-      const auto before = support::merge_instance_maps(run);
+    if (have_parents) {
       for (const auto& p : *run.parents) {
         // T-PRIMARY as the §10.4 guards decide it; the delta from the stored value, evaluated
         // as §10.4 writes it (binary64 subtraction, then trunc), so that C-2 tests the counter's
@@ -108,8 +116,7 @@ CheckResult check_ttft_sum(const RunOutput& run) {
   // If (a) no parent ends with its prefill completed but completed = false and (b) no completed
   // decode sub-request has first_token_time != 0, then ttft_sum = sum of ttft[k] over keys(e2e).
   bool preconditions = true;
-  if (run.parents) {
-    const auto before = support::merge_instance_maps(run);
+  if (have_parents) {
     for (const auto& p : *run.parents) {
       const bool prefill_completed = before.e2e.count(p.prefill_id) != 0;
       if (prefill_completed && !p.completed) preconditions = false;
@@ -123,8 +130,9 @@ CheckResult check_ttft_sum(const RunOutput& run) {
   }
   if (preconditions) {
     exact::Sum over_e2e;
+    support::SortedCursor ttft_of(m.ttft);
     for (const auto& [k, e2e] : m.e2e) {
-      if (auto t = m.ttft.find(k); t != m.ttft.end()) over_e2e.add(t->second);
+      if (const double* t = ttft_of.find(k)) over_e2e.add(*t);
     }
     if (!(exact::Sum(reported) == over_e2e)) {
       out.fail("", kv("ttft_sum", reported) + " != sum of ttft over keys(e2e) = " + over_e2e.str() +

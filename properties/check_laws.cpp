@@ -2,6 +2,7 @@
 // KV arrived plus one decode step (LAW-FIRST-TOKEN); an E2E covers the tokens after the first
 // (LAW-E2E-COVERS-TOKENS); an instance's token counters match the requests it served
 // (LAW-TOKEN-COUNTS, §7.2 step 5 and §7.6 RECORD).
+#include <cmath>
 #include <string>
 
 #include "properties/check_support.h"
@@ -12,6 +13,10 @@
 namespace simcheck::properties {
 
 using support::kv;
+
+namespace {
+constexpr double kTwo52 = 4503599627370496.0;
+}  // namespace
 
 // For a PD parent whose decode sub-request produced at least one ITL entry after being enqueued:
 // ttft >= (decode_enqueue_time - arrival) + itl[0]. Applicability is decided by the data, not by
@@ -71,27 +76,36 @@ CheckResult check_law_e2e_covers_tokens(const RunOutput& run) {
       }
     }
   }
+  support::SortedCursor ttft_of(m.ttft);
+  support::SortedCursor meta_of(m.requests_meta);
+  support::SortedCursor avg_of(m.itl_avg);
   for (const auto& [k, e2e] : m.e2e) {
-    const support::KeyKind kind = support::key_kind(run, parents, k);
-    if (kind != support::KeyKind::non_pd) continue;
-    const auto ttft = m.ttft.find(k);
-    const auto meta = m.requests_meta.find(k);
-    if (ttft == m.ttft.end() || meta == m.requests_meta.end() || meta->second.length_capped) {
-      continue;
-    }
-    if (!std::isfinite(e2e) || !std::isfinite(ttft->second)) continue;
-    const int64_t N = meta->second.num_decode_tokens;
+    const double* ttft = ttft_of.find(k);
+    const model::RequestMeta* meta = meta_of.find(k);
+    const double* avg = avg_of.find(k);
+    if (support::key_kind(run, parents, k) != support::KeyKind::non_pd) continue;
+    if (ttft == nullptr || meta == nullptr || meta->length_capped) continue;
+    if (!std::isfinite(e2e) || !std::isfinite(*ttft)) continue;
+    const int64_t N = meta->num_decode_tokens;
     any_checkable = true;
-    const exact::Rational gap = exact::to_rational(e2e) - exact::to_rational(ttft->second);
     if (N <= 1) {
-      if (gap < 0) out.fail(k, kv("e2e", e2e) + " < " + kv("ttft", ttft->second) + " (N <= 1)");
+      if (e2e < *ttft) out.fail(k, kv("e2e", e2e) + " < " + kv("ttft", *ttft) + " (N <= 1)");
       continue;
     }
-    const auto avg = m.itl_avg.find(k);
-    if (avg == m.itl_avg.end() || !std::isfinite(avg->second)) continue;
-    if (exact::rounds_below(gap / (N - 1), avg->second)) {
-      out.fail(k, kv("e2e", e2e) + " - " + kv("ttft", ttft->second) + " < " + kv("N", N) +
-                      " - 1 ITL entries averaging " + kv("itl_avg", avg->second));
+    if (avg == nullptr || !std::isfinite(*avg)) continue;
+    bool below = false;
+    if (std::fabs(e2e) < kTwo52 && std::fabs(*ttft) < kTwo52 && exact::is_integral(e2e) &&
+        exact::is_integral(*ttft) && N - 1 < kTwo52) {
+      // Fast path: the gap of two integers below 2^52 is exact in binary64, and IEEE division
+      // rounds to nearest even, so gap / (N - 1) computed in binary64 IS RN((e2e - ttft)/(N-1)).
+      below = (e2e - *ttft) / static_cast<double>(N - 1) < *avg;
+    } else {
+      const exact::Rational gap = exact::to_rational(e2e) - exact::to_rational(*ttft);
+      below = exact::rounds_below(gap / (N - 1), *avg);
+    }
+    if (below) {
+      out.fail(k, kv("e2e", e2e) + " - " + kv("ttft", *ttft) + " < " + kv("N", N) +
+                      " - 1 ITL entries averaging " + kv("itl_avg", *avg));
     }
   }
   if (!any_checkable && !m.e2e.empty()) {
@@ -118,14 +132,15 @@ CheckResult check_token_counts(const RunOutput& run) {
   for (const auto& inst : run.instances) {
     exact::Sum outputs;
     bool capped = false, known = true;
+    support::SortedCursor meta_of(inst.maps.requests_meta);
     for (const auto& [k, e2e] : inst.maps.e2e) {
-      const auto meta = inst.maps.requests_meta.find(k);
-      if (meta == inst.maps.requests_meta.end()) {
+      const model::RequestMeta* meta = meta_of.find(k);
+      if (meta == nullptr) {
         known = false;
         break;
       }
-      capped = capped || meta->second.length_capped;
-      outputs.add(meta->second.num_decode_tokens);
+      capped = capped || meta->length_capped;
+      outputs.add(meta->num_decode_tokens);
     }
     if (known && !capped && !(outputs == exact::Sum(inst.counters.total_output_tokens))) {
       out.fail(inst.id, kv("total_output_tokens", inst.counters.total_output_tokens) +

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "properties/check_support.h"
 #include "properties/checks.h"
@@ -20,13 +21,21 @@ struct EventTally {
   bool reentered = false;        // an event after REQUEST_LEFT
   bool queued_early = false;     // QUEUED before ARRIVAL, or without one
   bool scheduled_early = false;  // SCHEDULED before QUEUED of a request that has an ARRIVAL
+  const std::string* id = nullptr;
 };
 
 void check_events(support::Violations& out, const model::InstanceOutput& inst) {
-  std::unordered_map<std::string_view, EventTally> tally;
+  // Requests in order of first appearance, so that violations come out in log order.
+  std::unordered_map<std::string_view, std::size_t> slot;
+  std::vector<EventTally> tally;
   for (const model::EventRecord& e : *inst.events) {
     if (e.request_id.empty()) continue;
-    EventTally& t = tally[e.request_id];
+    auto [it, inserted] = slot.emplace(e.request_id, tally.size());
+    if (inserted) {
+      tally.emplace_back();
+      tally.back().id = &e.request_id;
+    }
+    EventTally& t = tally[it->second];
     if (t.left > 0 && e.kind != EventKind::timeout) t.reentered = true;
     switch (e.kind) {
       case EventKind::arrival:
@@ -49,7 +58,8 @@ void check_events(support::Violations& out, const model::InstanceOutput& inst) {
     }
   }
   int64_t readmissions = 0;
-  for (const auto& [id, t] : tally) {
+  for (const EventTally& t : tally) {
+    const std::string& id = *t.id;
     std::string why;
     if (t.arrivals > 1 || t.queued > 1 || t.left > 1) {
       why = "ARRIVAL/QUEUED/REQUEST_LEFT processed more than once";
@@ -60,7 +70,7 @@ void check_events(support::Violations& out, const model::InstanceOutput& inst) {
     } else if (t.reentered) {
       why = "an event after its REQUEST_LEFT (re-entered the system)";
     } else if (t.left == 1) {
-      const auto fs = inst.final_states.find(std::string(id));
+      const auto fs = inst.final_states.find(id);
       if (fs != inst.final_states.end() && fs->second.state != RequestState::completed) {
         why = std::string("REQUEST_LEFT processed but final state ") +
               model::to_string(fs->second.state);

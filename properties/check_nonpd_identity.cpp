@@ -25,11 +25,7 @@ std::optional<int64_t> itl_sum(double e2e, double ttft, int64_t N, int64_t P) {
   exact::Sum s(e2e);
   s.sub(ttft);
   if (N > 0) s.sub(P);
-  const exact::Rational q = s.value();
-  if (boost::multiprecision::denominator(q) != 1) return std::nullopt;
-  const exact::Integer n = boost::multiprecision::numerator(q);
-  if (n > exact::Integer(INT64_MAX) || n < exact::Integer(INT64_MIN)) return std::nullopt;
-  return static_cast<int64_t>(n);
+  return s.as_int64();
 }
 
 }  // namespace
@@ -44,39 +40,44 @@ CheckResult check_nonpd_e2e_identity(const RunOutput& run) {
   const auto parents = support::index_parents(run);
   const model::MetricMaps& m = run.aggregate.maps;
 
+  support::SortedCursor ttft_of(m.ttft);
+  support::SortedCursor meta_of(m.requests_meta);
+  support::SortedCursor avg_of(m.itl_avg);
   for (const auto& [k, e2e] : m.e2e) {
+    const double* ttft = ttft_of.find(k);
+    const model::RequestMeta* meta = meta_of.find(k);
+    const double* avg = avg_of.find(k);
     if (support::key_kind(run, parents, k) != support::KeyKind::non_pd) continue;
-    const auto ttft = m.ttft.find(k);
-    const auto meta = m.requests_meta.find(k);
-    if (ttft == m.ttft.end() || meta == m.requests_meta.end()) continue;  // REQ-ONE-RECORD
-    const int64_t N = meta->second.num_decode_tokens;
-    const bool capped = meta->second.length_capped;
-    const auto s = itl_sum(e2e, ttft->second, N, P);
-    const std::string values = kv("e2e", e2e) + " " + kv("ttft", ttft->second) + " " +
-                               kv("P", N > 0 ? P : 0) + " " + kv("N", N);
+    if (ttft == nullptr || meta == nullptr) continue;  // REQ-ONE-RECORD
+    const int64_t N = meta->num_decode_tokens;
+    const bool capped = meta->length_capped;
+    const auto s = itl_sum(e2e, *ttft, N, P);
+    auto values = [&] {  // built only for a violation
+      return kv("e2e", e2e) + " " + kv("ttft", *ttft) + " " + kv("P", N > 0 ? P : 0) + " " +
+             kv("N", N);
+    };
     if (!s) {
-      out.fail(k, "e2e - ttft - P is not a whole number of µs (" + values + ")");
+      out.fail(k, "e2e - ttft - P is not a whole number of µs (" + values() + ")");
       continue;
     }
-    const auto avg = m.itl_avg.find(k);
-    if (avg == m.itl_avg.end()) {
+    if (avg == nullptr) {
       out.fail(k, "completed without an itl_avg entry");
       continue;
     }
     if (!capped) {
       // N - 1 decode steps (the first token comes from prefill), each ITL >= 1 + OTP.
       const int64_t steps = std::max<int64_t>(N - 1, 0);
-      const exact::Integer least = exact::Integer(steps) * min_itl;
-      if ((steps == 0 && *s != 0) || exact::Integer(*s) < least) {
+      const __int128 least = static_cast<__int128>(steps) * min_itl;
+      if ((steps == 0 && *s != 0) || static_cast<__int128>(*s) < least) {
         out.fail(k, "sum(itl) = e2e - ttft - P = " + std::to_string(*s) + " but " +
                         std::to_string(steps) + " ITL entries of >= " + std::to_string(min_itl) +
-                        (steps == 0 ? " (must be 0)" : "") + " (" + values + ")");
+                        (steps == 0 ? " (must be 0)" : "") + " (" + values() + ")");
         continue;
       }
       const double expected = N > 0 ? record_itl_avg(*s, N - 1) : 0.0;
-      if (!(avg->second == expected)) {
-        out.fail(k, kv("itl_avg", avg->second) + " != " + std::to_string(*s) +
-                        " / max(N-1,1) = " + exact::str(expected) + " (" + values + ")");
+      if (!(*avg == expected)) {
+        out.fail(k, kv("itl_avg", *avg) + " != " + std::to_string(*s) +
+                        " / max(N-1,1) = " + exact::str(expected) + " (" + values() + ")");
       }
     } else {
       // Length-capped: |itl| = some m < N, itl_avg = s / max(m - 1, 1).
@@ -85,12 +86,12 @@ CheckResult check_nonpd_e2e_identity(const RunOutput& run) {
           std::min<int64_t>(std::max<int64_t>(N - 1, 0), min_itl > 0 && *s >= 0 ? *s / min_itl : 0);
       for (int64_t n_itl = 0; n_itl <= most && !explained; ++n_itl) {
         if (n_itl == 0 && *s != 0) continue;
-        explained = avg->second == record_itl_avg(*s, n_itl - 1);
+        explained = *avg == record_itl_avg(*s, n_itl - 1);
       }
       if (!explained) {
         out.fail(k, "length-capped: no ITL count m < N with each entry >= " +
-                        std::to_string(min_itl) + " gives " + kv("itl_avg", avg->second) +
-                        " from sum(itl) = " + std::to_string(*s) + " (" + values + ")");
+                        std::to_string(min_itl) + " gives " + kv("itl_avg", *avg) +
+                        " from sum(itl) = " + std::to_string(*s) + " (" + values() + ")");
       }
     }
   }
@@ -108,15 +109,18 @@ CheckResult check_nonpd_e2e_identity(const RunOutput& run) {
     if (inst.maps.requests_meta.empty() && !inst.maps.e2e.empty()) continue;  // maps not reported
     exact::Sum derived;
     bool complete = true;
+    support::SortedCursor inst_meta_of(inst.maps.requests_meta);
+    support::SortedCursor inst_ttft_of(inst.maps.ttft);
     for (const auto& [k, e2e] : inst.maps.e2e) {
-      const auto meta = inst.maps.requests_meta.find(k);
-      if (meta == inst.maps.requests_meta.end()) {
+      const model::RequestMeta* meta = inst_meta_of.find(k);
+      const double* t = inst_ttft_of.find(k);
+      if (meta == nullptr) {
         complete = false;
         break;
       }
       derived.add(e2e);
-      if (auto t = inst.maps.ttft.find(k); t != inst.maps.ttft.end()) derived.sub(t->second);
-      if (meta->second.num_decode_tokens > 0) derived.sub(P);
+      if (t != nullptr) derived.sub(*t);
+      if (meta->num_decode_tokens > 0) derived.sub(P);
     }
     if (!complete) continue;
     exact::Sum listed;

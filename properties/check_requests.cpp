@@ -1,6 +1,7 @@
 // Per-request sanity over the §10.1/§10.4 maps: non-negative values (REQ-NONNEG), scheduling
 // delay before the first token (REQ-SCHED-LE-TTFT), one record per request (REQ-ONE-RECORD).
 #include <cmath>
+#include <map>
 #include <string>
 #include <unordered_map>
 
@@ -93,13 +94,16 @@ CheckResult check_req_nonneg(const RunOutput& run) {
 CheckResult check_req_sched_le_ttft(const RunOutput& run) {
   Violations out("REQ-SCHED-LE-TTFT");
   auto check_maps = [&](std::string_view owner, const model::MetricMaps& m, int64_t preemptions) {
+    support::SortedCursor ttft_of(m.ttft);
+    support::SortedCursor e2e_of(m.e2e);
     for (const auto& [k, delay] : m.sched_delay) {
-      auto t = m.ttft.find(k);
-      if (t == m.ttft.end()) continue;
-      if (preemptions > 0 && m.e2e.count(k) == 0) continue;
-      if (!std::isfinite(t->second)) continue;  // REQ-NONNEG reports it
-      if (compare_exact(delay, t->second) > 0) {
-        out.fail(k, where(owner) + " " + kv("sched_delay", delay) + " > " + kv("ttft", t->second));
+      const double* t = ttft_of.find(k);
+      const bool completed = e2e_of.find(k) != nullptr;
+      if (t == nullptr) continue;
+      if (preemptions > 0 && !completed) continue;
+      if (!std::isfinite(*t)) continue;  // REQ-NONNEG reports it
+      if (compare_exact(delay, *t) > 0) {
+        out.fail(k, where(owner) + " " + kv("sched_delay", delay) + " > " + kv("ttft", *t));
       }
     }
   };
@@ -116,58 +120,75 @@ CheckResult check_req_one_record(const RunOutput& run) {
   const auto parents = support::index_parents(run);
   const bool pd = support::is_pd_run(run);
 
-  // 1. After projection every key names a user request: a trace id when the trace is known;
-  //    otherwise, in a PD run, no key may carry a sub-request suffix.
+  // 1. After projection every record is a user request: requests_meta keys are trace ids
+  //    (without a trace, in a PD run, none carries a sub-request suffix), and every other map's
+  //    keys are requests_meta keys (the entry is written at injection and erased only by a drop,
+  //    which leaves no other entry).
   support::IdSet trace_ids;
   if (run.trace) {
+    trace_ids.reserve(run.trace->size());
     for (const auto& t : *run.trace) trace_ids.insert(t.id);
   }
-  auto key_ok = [&](const std::string& k, const char* map_name) {
+  for (const auto& [k, v] : m.requests_meta) {
     if (run.trace) {
-      if (trace_ids.count(k) == 0) {
-        out.fail(k, std::string(map_name) + " key is not a request of the trace");
-      }
+      if (trace_ids.count(k) == 0) out.fail(k, "requests_meta key is not a request of the trace");
     } else if (pd) {
       auto ends_with = [&](std::string_view suffix) {
         return k.size() >= suffix.size() &&
                std::string_view(k).substr(k.size() - suffix.size()) == suffix;
       };
       if (ends_with("_prefill") || ends_with("_decode")) {
-        out.fail(k, std::string(map_name) + " key is a sub-request id after projection");
+        out.fail(k, "requests_meta key is a sub-request id after projection");
+      }
+    }
+  }
+  auto within_meta = [&](const auto& map, const char* map_name) {
+    support::SortedCursor meta_of(m.requests_meta);
+    for (const auto& [k, v] : map) {
+      if (meta_of.find(k) == nullptr) {
+        out.fail(k, std::string(map_name) + " entry without requests_meta entry");
       }
     }
   };
-  for (const auto& [k, v] : m.ttft) key_ok(k, "ttft");
-  for (const auto& [k, v] : m.e2e) key_ok(k, "e2e");
-  for (const auto& [k, v] : m.itl_avg) key_ok(k, "itl_avg");
-  for (const auto& [k, v] : m.sched_delay) key_ok(k, "sched_delay");
-  for (const auto& [k, v] : m.requests_meta) key_ok(k, "requests_meta");
-  if (m.completion_time) {
-    for (const auto& [k, v] : *m.completion_time) key_ok(k, "completion_time");
-  }
+  within_meta(m.ttft, "ttft");
+  within_meta(m.e2e, "e2e");
+  within_meta(m.itl_avg, "itl_avg");
+  within_meta(m.sched_delay, "sched_delay");
+  if (m.completion_time) within_meta(*m.completion_time, "completion_time");
 
-  // 2. Key relations the spec promises: every E2E record has its metadata and its TTFT (T-NONE,
-  //    unreachable in v1, excepted); itl_avg only with an E2E (E-NEGATIVE excepted);
-  //    completion_time exactly on the E2E keys.
-  for (const auto& [k, v] : m.e2e) {
-    if (m.requests_meta.count(k) == 0) out.fail(k, "e2e entry without requests_meta entry");
-    const auto* p = parents.parent(k);
-    if (m.ttft.count(k) == 0 && !(p && p->ttft_branch == model::TtftBranch::none)) {
-      out.fail(k, "e2e entry without ttft entry");
-    }
-    if (m.completion_time && m.completion_time->count(k) == 0) {
-      out.fail(k, "e2e entry without completion_time entry");
+  // 2. Key relations the spec promises: every E2E record has its TTFT (T-NONE, unreachable in
+  //    v1, excepted); itl_avg only with an E2E (E-NEGATIVE excepted); completion_time exactly on
+  //    the E2E keys.
+  {
+    support::SortedCursor ttft_of(m.ttft);
+    const std::map<std::string, double> none;
+    support::SortedCursor completion_of(m.completion_time ? *m.completion_time : none);
+    for (const auto& [k, v] : m.e2e) {
+      if (ttft_of.find(k) == nullptr) {
+        const auto* p = parents.parent(k);
+        if (!(p && p->ttft_branch == model::TtftBranch::none)) {
+          out.fail(k, "e2e entry without ttft entry");
+        }
+      }
+      if (m.completion_time && completion_of.find(k) == nullptr) {
+        out.fail(k, "e2e entry without completion_time entry");
+      }
     }
   }
-  for (const auto& [k, v] : m.itl_avg) {
-    const auto* p = parents.parent(k);
-    if (m.e2e.count(k) == 0 && !(p && p->e2e_branch == model::E2eBranch::negative)) {
-      out.fail(k, "itl_avg entry without e2e entry");
+  {
+    support::SortedCursor e2e_of(m.e2e);
+    for (const auto& [k, v] : m.itl_avg) {
+      if (e2e_of.find(k) != nullptr) continue;
+      const auto* p = parents.parent(k);
+      if (!(p && p->e2e_branch == model::E2eBranch::negative)) {
+        out.fail(k, "itl_avg entry without e2e entry");
+      }
     }
   }
   if (m.completion_time) {
+    support::SortedCursor e2e_of(m.e2e);
     for (const auto& [k, v] : *m.completion_time) {
-      if (m.e2e.count(k) == 0) out.fail(k, "completion_time entry without e2e entry");
+      if (e2e_of.find(k) == nullptr) out.fail(k, "completion_time entry without e2e entry");
     }
   }
 

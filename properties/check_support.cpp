@@ -83,6 +83,13 @@ const model::InstanceOutput* find_instance(const model::RunOutput& run, std::str
 
 MergedMaps merge_instance_maps(const model::RunOutput& run) {
   MergedMaps m;
+  std::size_t n = 0;
+  for (const auto& inst : run.instances) n += inst.maps.requests_meta.size();
+  m.ttft.reserve(n);
+  m.e2e.reserve(n);
+  m.itl_avg.reserve(n);
+  m.sched_delay.reserve(n);
+  m.requests_meta.reserve(n);
   for (const auto& inst : run.instances) {
     for (const auto& [k, v] : inst.maps.ttft) m.ttft[k] = v;
     for (const auto& [k, v] : inst.maps.e2e) m.e2e[k] = v;

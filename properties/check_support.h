@@ -100,6 +100,22 @@ class Arrivals {
 // Recovers integer µs `a` with (double)a / 1e6 == seconds, if exactly such a value exists near.
 std::optional<int64_t> arrival_from_seconds(double seconds);
 
+// Looks keys up in a std::map keyed by std::string in amortised O(1), provided the queries come
+// in non-decreasing key order (e.g. while iterating another such map): a merge walk, which keeps
+// the checks linear in the number of requests.
+template <typename Map>
+class SortedCursor {
+ public:
+  explicit SortedCursor(const Map& m) : it_(m.begin()), end_(m.end()) {}
+  const typename Map::mapped_type* find(const std::string& key) {
+    while (it_ != end_ && it_->first < key) ++it_;
+    return (it_ != end_ && it_->first == key) ? &it_->second : nullptr;
+  }
+
+ private:
+  typename Map::const_iterator it_, end_;
+};
+
 template <typename Map, typename Key>
 auto lookup(const Map& m, const Key& k) -> const typename Map::mapped_type* {
   auto it = m.find(k);

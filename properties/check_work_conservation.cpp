@@ -19,14 +19,15 @@ CheckResult check_work_conservation(const RunOutput& run) {
     const auto& ev = *inst.events;
     for (std::size_t i = 0; i < ev.size(); ++i) {
       const model::EventRecord& e = ev[i];
-      const std::string where = "after event #" + std::to_string(i) + " " +
-                                model::to_string(e.kind) +
-                                (e.request_id.empty() ? "" : "(" + e.request_id + ")") + " at " +
-                                std::to_string(e.time) + ": ";
+      auto where = [&] {  // built only for a violation: this loop runs once per event
+        return "after event #" + std::to_string(i) + " " + model::to_string(e.kind) +
+               (e.request_id.empty() ? "" : "(" + e.request_id + ")") + " at " +
+               std::to_string(e.time) + ": ";
+      };
       if (e.steps_pending < 0 || e.steps_pending > 1) {
-        out.fail(inst.id, where + kv("steps_pending", e.steps_pending) + " (at most one STEP)");
+        out.fail(inst.id, where() + kv("steps_pending", e.steps_pending) + " (at most one STEP)");
       } else if ((e.wait_queue_len > 0 || e.running_len > 0) && e.steps_pending != 1) {
-        out.fail(inst.id, where + kv("wait_queue", e.wait_queue_len) + " " +
+        out.fail(inst.id, where() + kv("wait_queue", e.wait_queue_len) + " " +
                               kv("running", e.running_len) + " but no STEP pending");
       }
     }

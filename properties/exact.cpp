@@ -100,6 +100,18 @@ int Sum::compare(const Sum& other) const {
   return a < b ? -1 : (a > b ? 1 : 0);
 }
 
+std::optional<int64_t> Sum::as_int64() const {
+  if (!fraction_) {
+    if (whole_ > INT64_MAX || whole_ < INT64_MIN) return std::nullopt;
+    return static_cast<int64_t>(whole_);
+  }
+  const Rational q = value();
+  if (boost::multiprecision::denominator(q) != 1) return std::nullopt;
+  const Integer n = boost::multiprecision::numerator(q);
+  if (n > Integer(INT64_MAX) || n < Integer(INT64_MIN)) return std::nullopt;
+  return static_cast<int64_t>(n);
+}
+
 std::string Sum::str() const {
   if (!fraction_) return to_integer(whole_).str();
   return exact::str(value());

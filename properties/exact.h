@@ -37,6 +37,8 @@ class Sum {
 
   Rational value() const;
   bool is_integer() const { return !fraction_.has_value(); }
+  // The value as an int64 if it is an integer in range (fast when no fractional term was added).
+  std::optional<int64_t> as_int64() const;
   // -1, 0, +1 as *this <, ==, > other.
   int compare(const Sum& other) const;
   std::string str() const;

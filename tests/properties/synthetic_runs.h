@@ -321,3 +321,136 @@ inline RunOutput b2_run() {
 }
 
 }  // namespace simcheck::testing
+
+namespace simcheck::testing {
+
+// B.2 with the decode reservation failing at transfer start (§9.5 DROP_AT_START at t = 120):
+// nothing ever runs on instance_1. Parent: transfer_start = completion = 120, decode_sub null,
+// completed = true (120 > 0, decode pod set: A1/#1511); T-FALLBACK ttft[A] = pt = 1170,
+// E-FALLBACK e2e[A] = 120 - 0 = 120, so ttft > e2e: C-1's documented known exception.
+// Aggregate: completed = 1 - pd_prefill_completed 1 = 0 (every statistic 0), dropped_unservable =
+// 0 + dropped_at_decode_kv 1, ttft_sum = 1170 (no T-PRIMARY delta).
+inline RunOutput b2_drop_at_start_run() {
+  RunOutput r = b2_run();
+  InstanceOutput& d = r.instances[1];
+  d.counters = Counters{};
+  d.counters.kv_allocation_failures = 0;
+  d.counters.ttft_sum = 0;
+  d.counters.sim_ended = 0;
+  d.counters.peak_kv_used = 0;
+  d.counters.kv_used_integral = 0.0;
+  d.counters.cache_hits = 0;
+  d.counters.cache_misses = 0;
+  d.maps = MetricMaps{};
+  d.maps.completion_time = std::map<std::string, double>{};
+  d.all_itls = std::vector<int64_t>{};
+  d.step_counters = std::vector<int64_t>{};
+  d.statistics = Statistics{};  // completed = 0: every statistic 0
+  d.final_states.clear();
+  d.events = std::vector<EventRecord>{};
+
+  Aggregate& a = r.aggregate;
+  a.counters.completed = 0;
+  a.counters.dropped_unservable = 1;
+  a.counters.total_input_tokens = 20;
+  a.counters.total_output_tokens = 0;
+  a.counters.ttft_sum = 1170;
+  a.counters.sim_ended = 1160;
+  a.counters.peak_kv_used = 2;
+  a.counters.kv_used_integral = 2080.0;  // 2080 + 0
+  a.counters.cache_misses = 2;
+  a.maps.ttft = {{"A", 1170.0}};
+  a.maps.e2e = {{"A", 120.0}};
+  a.maps.itl_avg.clear();
+  a.maps.sched_delay = {{"A", 120}};
+  a.maps.completion_time = std::map<std::string, double>{{"A", 120.0}};
+  a.all_itls = std::vector<int64_t>{};
+  a.step_counters = std::vector<int64_t>{0};
+  a.statistics = Statistics{};  // completed = 0
+
+  r.pd->pd_decode_completed = 0;
+  r.pd->dropped_at_decode_kv = 1;
+
+  ParentRecord& p = (*r.parents)[0];
+  p.transfer_start_time = 120;
+  p.completion_time = 120;
+  p.transfer_complete_time = 0;
+  p.decode_enqueue_time = 0;
+  p.decode_detect_tick = 0;
+  p.decode_sub.reset();
+  p.active_at_start = 0;
+  p.outcome = ParentOutcome::dropped_at_start;
+  p.ttft_branch = TtftBranch::fallback;
+  p.e2e_branch = E2eBranch::fallback;
+  return r;
+}
+
+// B.1's request repeated n times on one instance, request_k arriving at k * 10000 µs (each one
+// done, 3260 µs after its arrival, before the next arrives), so every per-request number is
+// B.1's shifted by the arrival. For the scaling test.
+inline RunOutput scaled_b1_run(int64_t n) {
+  RunOutput r = b1_run();
+  const int64_t gap = 10000;
+  std::vector<TraceEntry> trace;
+  InstanceOutput& inst = r.instances[0];
+  MetricMaps m;
+  m.completion_time = std::map<std::string, double>{};
+  std::vector<EventRecord> events;
+  std::map<std::string, FinalRequestState> finals;
+  std::vector<int64_t> itls, steps;
+  const std::vector<EventRecord> one = *inst.events;  // B.1's log, shifted per request
+  for (int64_t k = 0; k < n; ++k) {
+    const std::string id = "request_" + std::to_string(k);
+    const int64_t t = k * gap;
+    TraceEntry e = appendix_b_trace()[0];
+    e.id = id;
+    e.arrival = t;
+    trace.push_back(e);
+    m.ttft[id] = 1170.0;
+    m.e2e[id] = 3290.0;
+    m.itl_avg[id] = 1060.0;
+    m.sched_delay[id] = 120;
+    (*m.completion_time)[id] = static_cast<double>(t + 3290);
+    m.requests_meta[id] = meta(static_cast<double>(t) / 1e6, 20, 3, "instance_0");
+    for (EventRecord rec : one) {
+      rec.time += t;
+      if (!rec.request_id.empty()) rec.request_id = id;
+      events.push_back(rec);
+    }
+    finals[id] = FinalRequestState{RequestState::completed, 22, 0};
+    itls.push_back(1060);
+    itls.push_back(1060);
+    steps.push_back(2);
+  }
+  const int64_t end = (n - 1) * gap + 3260;
+  Counters c = inst.counters;
+  c.completed = n;
+  c.total_input_tokens = 20 * n;
+  c.total_output_tokens = 3 * n;
+  c.ttft_sum = 1170 * n;
+  c.sim_ended = end;
+  c.kv_used_integral = 6280.0 * static_cast<double>(n);  // exact: < 2^53
+  c.cache_misses = 2 * n;
+  Statistics s = *inst.statistics;  // means and percentiles of identical values are unchanged
+  s.responses_per_sec = static_cast<double>(n) / (static_cast<double>(end) / 1e6);
+  s.tokens_per_sec = static_cast<double>(3 * n) / (static_cast<double>(end) / 1e6);
+  s.injected_requests = n;
+  inst.counters = c;
+  inst.maps = m;
+  inst.all_itls = itls;
+  inst.step_counters = steps;
+  inst.statistics = s;
+  inst.final_states = std::move(finals);
+  inst.events = std::move(events);
+  r.trace = std::move(trace);
+  r.aggregate.counters = c;
+  r.aggregate.maps = m;
+  r.aggregate.all_itls = itls;
+  r.aggregate.step_counters = steps;
+  r.aggregate.statistics = s;
+  r.cluster->trace_requests = n;
+  r.cluster->arrived = n;
+  return r;
+}
+
+}  // namespace simcheck::testing
