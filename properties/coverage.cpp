@@ -65,13 +65,23 @@ const std::map<std::string, std::vector<std::string>>& inputs_table() {
 
 }  // namespace
 
-bool is_reported(const model::RunOutput& run, const std::string& path) {
-  if (run.missing_fields.empty()) return true;
+namespace {
+
+// The entry of run.missing_fields that covers `path` (itself or an ancestor), if any.
+std::optional<std::string> missing_entry(const model::RunOutput& run, const std::string& path) {
+  if (run.missing_fields.empty()) return std::nullopt;
   for (std::size_t dot = 0;; ++dot) {
     dot = path.find('.', dot);
-    if (run.missing_fields.count(path.substr(0, dot))) return false;
-    if (dot == std::string::npos) return true;
+    std::string prefix = path.substr(0, dot);
+    if (run.missing_fields.count(prefix)) return prefix;
+    if (dot == std::string::npos) return std::nullopt;
   }
+}
+
+}  // namespace
+
+bool is_reported(const model::RunOutput& run, const std::string& path) {
+  return !missing_entry(run, path);
 }
 
 std::optional<std::string> unreported_input(const std::string& check_id,
@@ -80,7 +90,7 @@ std::optional<std::string> unreported_input(const std::string& check_id,
   auto it = inputs_table().find(check_id);
   if (it == inputs_table().end()) return std::nullopt;
   for (const std::string& path : it->second) {
-    if (!is_reported(run, path)) return path;
+    if (auto entry = missing_entry(run, path)) return entry;
   }
   return std::nullopt;
 }

@@ -17,8 +17,10 @@ namespace simcheck::properties {
 // run.missing_fields.
 bool is_reported(const model::RunOutput& run, const std::string& path);
 
-// The first input of check `check_id` that `run` does not report, or nullopt. Checks not in the
-// table (docs/oracle.md lists it) read only optional fields or honour missing_fields themselves.
+// The missing_fields entry covering the first input of check `check_id` that `run` does not
+// report (the input or its ancestor, e.g. "pd" for "pd.transfers_initiated"), or nullopt. Checks
+// not in the table (docs/oracle.md lists it) read only optional fields or honour missing_fields
+// themselves.
 std::optional<std::string> unreported_input(const std::string& check_id,
                                             const model::RunOutput& run);
 
