@@ -112,6 +112,46 @@ TEST_F(CheckBlis, MutationsAreCaughtByTheRightCheckWithTheRightWitness) {
   }
 }
 
+TEST_F(CheckBlis, PartialOutputChecksCatchTheirMutations) {
+  SKIP_WITHOUT_BLIS_FIXTURES();
+  // instance_0's input tokens raised by 1 in the stdout: the cluster's 50931 is no longer the
+  // sum 13179 + 12544 + 12202 + 13006 = 50931 of the instances (it would be 50932).
+  const std::string out = write("nonpd.stdout.txt", replaced(slurp(fixture("nonpd.stdout.txt")),
+                                                             R"("total_input_tokens": 13179,)",
+                                                             R"("total_input_tokens": 13180,)"));
+  auto r = simcheck("check " + fixture("nonpd.metrics.json") + " --stdout " + out);
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("VIOLATED        AGG-REPORTED-SUMS"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(run): aggregate total_input_tokens=50931 != sum over instances = 50932"),
+            std::string::npos)
+      << r.out;
+
+  // A PD run (metrics only: PD-ness unknown, C-3 cannot apply) with request_7's record removed:
+  // 199 E2E records for 200 completions.
+  const std::string pd = write("pd.metrics.json", replaced(slurp(fixture("pd.metrics.json")),
+                                                           R"(    {
+      "arrived_at": 0.08,
+      "requestID": "request_7",
+      "num_prefill_tokens": 237,
+      "num_decode_tokens": 2,
+      "ttft_ms": 4.363,
+      "itl_ms": 3.054,
+      "e2e_ms": 4.363,
+      "scheduling_delay_ms": 0,
+      "handled_by": "instance_3",
+      "round_index": 0
+    },
+)",
+                                                           ""));
+  r = simcheck("check " + pd);
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("not applicable  C-3  One entry per completed parent: pd not reported"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("VIOLATED        REQ-E2E-COUNT-BOUNDS"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(run): |keys(e2e)| = 199 < completed=200"), std::string::npos) << r.out;
+}
+
 TEST_F(CheckBlis, CrossFileDisagreementIsBadInput) {
   SKIP_WITHOUT_BLIS_FIXTURES();
   // The metrics file and the stdout print the same cluster block; an edit to one of them only is
