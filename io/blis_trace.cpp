@@ -119,12 +119,25 @@ void append_field(std::string& out, const std::string& f) {
 
 // ---- header ----
 
-std::string unquote(std::string_view v) {
-  if (v.size() >= 2 &&
-      ((v.front() == '"' && v.back() == '"') || (v.front() == '\'' && v.back() == '\''))) {
-    return std::string(v.substr(1, v.size() - 2));
+// A scalar's text after "key:" (already trimmed): a quoted scalar runs to its last matching quote
+// (no escapes: BLIS writes none); a bare one ends at a " #" comment.
+std::string scalar_text(std::string_view rest) {
+  if (!rest.empty() && (rest.front() == '"' || rest.front() == '\'')) {
+    const auto close = rest.rfind(rest.front());
+    if (close > 0) return std::string(rest.substr(1, close - 1));
   }
-  return std::string(v);
+  const auto hash = rest.find(" #");
+  if (hash != std::string_view::npos) rest = rest.substr(0, hash);
+  while (!rest.empty() && (rest.back() == ' ' || rest.back() == '\t')) rest.remove_suffix(1);
+  return std::string(rest);
+}
+
+// True if `v` written bare would not read back as itself.
+bool needs_yaml_quotes(const std::string& v) {
+  if (v.empty()) return false;
+  const char first = v.front(), last = v.back();
+  return first == '"' || first == '\'' || first == ' ' || first == '\t' || last == ' ' ||
+         last == '\t' || last == '\r' || v.find(" #") != std::string::npos;
 }
 
 std::string_view trim(std::string_view s) {
@@ -157,14 +170,12 @@ std::optional<std::vector<std::pair<std::string, std::string>>> parse_header(con
       return std::nullopt;
     }
     std::string key(trim(line.substr(0, colon)));
-    std::string_view rest = trim(line.substr(colon + 1));
-    auto hash = rest.find(" #");
-    if (hash != std::string_view::npos) rest = trim(rest.substr(0, hash));
+    const std::string_view rest = trim(line.substr(colon + 1));
     if (!seen.insert(key).second) {
       error = InputError{in.name, key, "", "duplicate key"};
       return std::nullopt;
     }
-    header.emplace_back(key, unquote(rest));
+    header.emplace_back(key, scalar_text(rest));
   }
   auto value_of = [&](const std::string& k) -> std::optional<std::string> {
     for (const auto& [key, v] : header) {
@@ -393,6 +404,10 @@ std::variant<std::vector<model::TraceRequest>, InputError> to_trace_requests(
     auto group =
         rec.prefix_group.empty() ? group_prefix.end() : group_prefix.find(rec.prefix_group);
     if (group != group_prefix.end()) {
+      if (rec.input_tokens > INT64_MAX - group->second) {
+        return reject("input_tokens", std::to_string(rec.input_tokens),
+                      "the group prefix plus the fresh tokens overflow int64");
+      }
       r.prefix_group = rec.prefix_group;
       r.prefix_length = group->second;
       r.input_len = group->second + rec.input_tokens;
@@ -422,7 +437,7 @@ std::variant<std::vector<model::TraceRequest>, InputError> to_trace_requests(
 std::string write_blis_trace_header(const BlisTrace& trace) {
   std::string out;
   for (const auto& [key, value] : trace.header) {
-    out += key + ": " + value + "\n";
+    out += key + ": " + (needs_yaml_quotes(value) ? "\"" + value + "\"" : value) + "\n";
   }
   return out;
 }

@@ -190,6 +190,46 @@ TEST(BlisTrace, QuotedFieldsRoundTrip) {
   EXPECT_EQ(std::get<BlisTrace>(back).records.at(0).prefix_group, "a,\"b\"");
 }
 
+TEST(BlisTrace, HeaderScalarsRoundTrip) {
+  // Quoted scalars, comments and values that would change if written bare.
+  const std::string header =
+      "trace_version: 3\nmode: 'replayed'\nnote: \" spaced  \"\nx: a #comment\n"
+      "y: \"b #not a comment\"\nz: \"'q'\"\nempty:\n";
+  auto t = parse_blis_trace(NamedText{"h", header}, NamedText{"d", csv_rows({})});
+  ASSERT_TRUE(std::holds_alternative<BlisTrace>(t)) << describe(std::get<InputError>(t));
+  const auto& h = std::get<BlisTrace>(t).header;
+  ASSERT_EQ(h.size(), 7u);
+  EXPECT_EQ(h[1].second, "replayed");
+  EXPECT_EQ(h[2].second, " spaced  ");
+  EXPECT_EQ(h[3].second, "a");
+  EXPECT_EQ(h[4].second, "b #not a comment");
+  EXPECT_EQ(h[5].second, "'q'");
+  EXPECT_EQ(h[6].second, "");
+  // Writing and reading again gives the same header (the fuzzer's fixpoint).
+  const std::string written = write_blis_trace_header(std::get<BlisTrace>(t));
+  auto again = parse_blis_trace(NamedText{"h2", written}, NamedText{"d", csv_rows({})});
+  ASSERT_TRUE(std::holds_alternative<BlisTrace>(again));
+  EXPECT_EQ(std::get<BlisTrace>(again).header, h);
+}
+
+TEST(BlisTrace, HugeCountsAreRejectedNotOverflowed) {
+  auto t = parse_blis_trace(
+      NamedText{"h", kHeader},
+      NamedText{"d", csv_rows({row(0, "g", 10, 1, 1, 0),
+                               "1,c,,,,0,g,0,false,9223372036854775807,1,0,0,0,0,0,,0,0,0,0,0,0,0,"
+                               "ok,,"})});
+  ASSERT_TRUE(std::holds_alternative<BlisTrace>(t)) << describe(std::get<InputError>(t));
+  auto r = to_trace_requests(std::get<BlisTrace>(t), "h", "d");
+  ASSERT_TRUE(std::holds_alternative<InputError>(r));
+  EXPECT_NE(std::get<InputError>(r).message.find("overflow"), std::string::npos);
+  auto too_big = parse_blis_trace(
+      NamedText{"h", kHeader},
+      NamedText{"d", csv_rows({"0,c,,,,0,,0,false,99999999999999999999,1,0,0,0,0,0,,0,0,0,0,0,0,"
+                               "0,ok,,"})});
+  ASSERT_TRUE(std::holds_alternative<InputError>(too_big));
+  EXPECT_EQ(std::get<InputError>(too_big).field, "line 2 column input_tokens");
+}
+
 // ---- export ----
 
 model::Case grouped_case() {
