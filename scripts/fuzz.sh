@@ -73,6 +73,10 @@ declare -A dict_of=(
 # simulate_check decodes at most 43 + 64 * 13 bytes (fuzz/decode_case.cpp); longer inputs only
 # slow the fuzzer down.
 declare -A max_len_of=([simulate_check]=1024)
+# simulate_check's coverage has ~20k features; libFuzzer's entropic scheduler updates their
+# frequencies on every run and spent 70% of the CPU there (perf), so it runs without it: measured
+# 83 -> 487 executions per CPU second.
+declare -A extra_of=([simulate_check]=-entropic=0)
 
 failed=0
 summary=()
@@ -84,6 +88,7 @@ for t in "${targets[@]}"; do
   common=(-timeout=10 -rss_limit_mb=2048)
   [ -n "${dict_of[$t]:-}" ] && [ -f "${dict_of[$t]}" ] && common+=(-dict="${dict_of[$t]}")
   [ -n "${max_len_of[$t]:-}" ] && common+=(-max_len="${max_len_of[$t]}")
+  [ -n "${extra_of[$t]:-}" ] && common+=("${extra_of[$t]}")
   opts=("${common[@]}" -max_total_time="$seconds" -print_final_stats=1
         -artifact_prefix="$work/artifacts/")
   echo "== fuzz_$t: ${seconds}s from $seeds (log: $work/fuzz.log)" >&2
