@@ -115,7 +115,8 @@ TEST_F(SimCommand, BadInputExitsTwoWithOneLineAndNoFile) {
 }
 
 TEST_F(SimCommand, MissingCaseFileExitsTwo) {
-  const CommandResult r = run("sim " + quoted(dir_ / "absent.json") + " -o " + quoted(dir_ / "o.json"));
+  const CommandResult r =
+      run("sim " + quoted(dir_ / "absent.json") + " -o " + quoted(dir_ / "o.json"));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(count_lines(r.err), 1u) << r.err;
   EXPECT_NE(r.err.find("absent.json: cannot open"), std::string::npos) << r.err;
@@ -124,7 +125,7 @@ TEST_F(SimCommand, MissingCaseFileExitsTwo) {
 
 TEST_F(SimCommand, UnwritableOutputExitsTwo) {
   const CommandResult r = run("sim " + quoted(kExamples / "b1_one_request.json") + " -o " +
-                    quoted(dir_ / "no" / "such" / "dir" / "o.json"));
+                              quoted(dir_ / "no" / "such" / "dir" / "o.json"));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(count_lines(r.err), 1u) << r.err;
   EXPECT_TRUE(files().empty());
