@@ -24,6 +24,7 @@ void Instance::Impl::step(int64_t now) {
     slots[slot].sched_delay = now - slots[slot].req->arrival;  // overwritten on re-admission
   }
   const int64_t adv = execute(now);
+  if (effect != nullptr) effect->step_advance = adv;  // for detection at step end (A5 off)
   complete(now, adv);
   next_step(now, adv);
 }

@@ -8,6 +8,7 @@
 #include <set>
 #include <string_view>
 
+#include "model/arith.h"
 #include "model/case_limits.h"
 
 namespace simcheck::model {
@@ -38,9 +39,6 @@ Error require_range(const std::string& field, int64_t v, int64_t lo, int64_t hi,
 }
 
 bool is_integral(double v) { return std::isfinite(v) && std::trunc(v) == v; }
-
-// ceil_div(a, b) for a >= 0, b > 0 without the overflow of (a + b - 1).
-int64_t ceil_div(int64_t a, int64_t b) { return a / b + (a % b != 0 ? 1 : 0); }
 
 Error validate_coefficients(const std::string& name, const std::array<double, 3>& c) {
   for (size_t i = 0; i < c.size(); ++i) {

@@ -4,18 +4,13 @@
 #include <limits>
 #include <map>
 
+#include "model/arith.h"
 #include "model/case_limits.h"
 #include "model/rng.h"
 #include "model/simulate.h"
 
 namespace simcheck::model {
 namespace {
-
-// §0 trunc: toward zero; NaN or >= 2^63 gives INT64_MAX (inputs here are never negative).
-int64_t trunc_to_int64(double x) {
-  if (std::isnan(x) || x >= 0x1.0p63) return std::numeric_limits<int64_t>::max();
-  return static_cast<int64_t>(x);
-}
 
 // round_half_away (§0) of a value the validation has bounded.
 int64_t round_half_away(double x) { return static_cast<int64_t>(std::round(x)); }

@@ -52,8 +52,9 @@ CheckResult check_nonpd_e2e_identity(const RunOutput& run) {
     const int64_t N = meta->num_decode_tokens;
     const bool capped = meta->length_capped;
     const auto s = itl_sum(e2e, *ttft, N, P);
-    auto values = [&] {  // built only for a violation
-      return kv("e2e", e2e) + " " + kv("ttft", *ttft) + " " + kv("P", N > 0 ? P : 0) + " " +
+    const double e2e_value = e2e;  // clang 14 cannot capture structured bindings
+    auto values = [&] {            // built only for a violation
+      return kv("e2e", e2e_value) + " " + kv("ttft", *ttft) + " " + kv("P", N > 0 ? P : 0) + " " +
              kv("N", N);
     };
     if (!s) {

@@ -133,9 +133,9 @@ CheckResult check_req_one_record(const RunOutput& run) {
     if (run.trace) {
       if (trace_ids.count(k) == 0) out.fail(k, "requests_meta key is not a request of the trace");
     } else if (pd) {
-      auto ends_with = [&](std::string_view suffix) {
-        return k.size() >= suffix.size() &&
-               std::string_view(k).substr(k.size() - suffix.size()) == suffix;
+      const std::string_view key = k;  // clang 14 cannot capture structured bindings
+      auto ends_with = [key](std::string_view suffix) {
+        return key.size() >= suffix.size() && key.substr(key.size() - suffix.size()) == suffix;
       };
       if (ends_with("_prefill") || ends_with("_decode")) {
         out.fail(k, "requests_meta key is a sub-request id after projection");
