@@ -3,6 +3,7 @@
 // cli/cmd_<name>.cpp with add_<name>_command, declare it in cli/commands.h, list it below.
 #include <exception>
 #include <iostream>
+#include <string>
 
 #include "cli/commands.h"
 
@@ -26,9 +27,24 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    // --help and --version are "errors" with code 0; every real usage error exits 2.
-    const int code = app.exit(e);
-    return code == 0 ? kExitOk : kExitBadInput;
+    // --help and --version are "errors" with code 0; every real usage error exits 2 with one line
+    // that names the subcommand (CLI11's own message spans two lines).
+    if (e.get_exit_code() == 0) {
+      app.exit(e);
+      return kExitOk;
+    }
+    std::string where = "simcheck";
+    for (const CLI::App* sub : app.get_subcommands()) where += " " + sub->get_name();
+    std::string what = e.what();
+    if (app.get_subcommands().empty() && argc > 1 && argv[1][0] != '-') {
+      std::string known;
+      for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+        known += (known.empty() ? "" : ", ") + sub->get_name();
+      }
+      what = std::string("unknown subcommand '") + argv[1] + "' (one of: " + known + ")";
+    }
+    std::cerr << where << ": " << what << " (see " << where << " --help)\n";
+    return kExitBadInput;
   } catch (const std::exception& e) {
     std::cerr << "simcheck: internal error: " << e.what() << "\n";
     return kExitInternal;
