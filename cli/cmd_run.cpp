@@ -165,6 +165,8 @@ int run_campaign_command(const RunCommandOptions& args) {
     std::cout << "\nminimal counterexample (" << f.minimal.requests.size() << " requests, "
               << f.shrink_steps << " shrink steps):\n"
               << violations_text(f.minimal_verdict.failing);
+    // The case itself, so a CI log alone is enough to reproduce the failure.
+    std::cout << "minimal case:\n" << io::write_case(f.minimal);
     if (!minimal_path.empty()) {
       std::cout << "saved: " << minimal_path << " (+ .out.json, .violations.txt)\n"
                 << "replay: simcheck replay " << minimal_path << (o.strict ? " --strict" : "")

@@ -123,6 +123,9 @@ TEST_F(RunCommand, FailureIsSavedAndReplays) {
   EXPECT_NE(r.out.find("replay: simcheck replay found/seed1-case0-pre-1514.case.json"),
             std::string::npos)
       << r.out;
+  // The minimal case is printed too, byte-identical to the saved file.
+  const std::string saved_case = slurp(base.string() + ".case.json");
+  EXPECT_NE(r.out.find("minimal case:\n" + saved_case), std::string::npos) << r.out;
   const auto report = nlohmann::json::parse(slurp(dir_ / "f.json"));
   EXPECT_GT(report["suites"][0]["totals"]["gating"].get<int>(), 0);
   EXPECT_EQ(report["suites"][1]["totals"]["gating"], 0);  // coverage is not gated after a failure
