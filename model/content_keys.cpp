@@ -8,13 +8,14 @@ namespace simcheck::model {
 
 namespace {
 constexpr size_t kInitialTableSize = 64;
+constexpr int32_t kCopySlotsPerChunk = 1024;
 }  // namespace
 
 ContentKeys::ContentKeys(int64_t block_size)
     : block_size_(block_size), table_(kInitialTableSize, kEmpty), mask_(kInitialTableSize - 1) {}
 
-uint32_t ContentKeys::hash_of(int32_t prev, const Token* tokens) const {
-  uint64_t h = 0x243F6A8885A308D3ULL ^ static_cast<uint32_t>(prev);
+uint64_t ContentKeys::hash_after(uint64_t prev_hash, const Token* tokens) const {
+  uint64_t h = prev_hash;
   for (int64_t i = 0; i < block_size_; ++i) {
     h ^= static_cast<uint32_t>(tokens[i]);
     h *= 0x9E3779B97F4A7C15ULL;
@@ -26,16 +27,17 @@ uint32_t ContentKeys::hash_of(int32_t prev, const Token* tokens) const {
   h ^= h >> 27;
   h *= 0x94D049BB133111EBULL;
   h ^= h >> 31;
-  return static_cast<uint32_t>(h >> 32);
+  return h;
 }
 
 bool ContentKeys::matches(int32_t id, int32_t prev, const Token* tokens) const {
-  return entries_[id].prev == prev &&
-         std::memcmp(tokens_.data() + id * block_size_, tokens, block_size_ * sizeof(Token)) == 0;
+  const Entry& e = entries_[id];
+  return e.prev == prev && std::memcmp(e.tokens, tokens, block_size_ * sizeof(Token)) == 0;
 }
 
 int32_t ContentKeys::find(int32_t prev, const Token* tokens) const {
-  const uint32_t h = hash_of(prev, tokens);
+  const uint64_t hash = hash_after(hash_of_key(prev), tokens);
+  const uint32_t h = hash32(hash);
   for (uint64_t s = h & mask_;; s = (s + 1) & mask_) {
     const uint64_t v = table_[s];
     if (v == kEmpty) return kAbsent;
@@ -43,9 +45,25 @@ int32_t ContentKeys::find(int32_t prev, const Token* tokens) const {
   }
 }
 
-int32_t ContentKeys::intern(int32_t prev, const Token* tokens) {
+const Token* ContentKeys::copy_tokens(const Token* tokens, int32_t& slot) {
+  if (!free_copy_slots_.empty()) {
+    slot = free_copy_slots_.back();
+    free_copy_slots_.pop_back();
+  } else {
+    slot = copy_slots_used_++;
+    if (static_cast<size_t>(slot / kCopySlotsPerChunk) == copies_.size()) {
+      copies_.push_back(std::make_unique<Token[]>(kCopySlotsPerChunk * block_size_));
+    }
+  }
+  Token* at = copies_[slot / kCopySlotsPerChunk].get() + (slot % kCopySlotsPerChunk) * block_size_;
+  std::copy(tokens, tokens + block_size_, at);
+  return at;
+}
+
+int32_t ContentKeys::intern_hashed(int32_t prev, const Token* tokens, uint64_t hash,
+                                   Storage storage) {
   if (static_cast<uint64_t>(live_ + 1) * 2 > table_.size()) grow_table();
-  const uint32_t h = hash_of(prev, tokens);
+  const uint32_t h = hash32(hash);
   uint64_t s = h & mask_;
   for (;; s = (s + 1) & mask_) {
     const uint64_t v = table_[s];
@@ -59,10 +77,10 @@ int32_t ContentKeys::intern(int32_t prev, const Token* tokens) {
   } else {
     id = static_cast<int32_t>(entries_.size());
     entries_.emplace_back();
-    tokens_.resize(tokens_.size() + block_size_);
   }
-  entries_[id] = Entry{prev, 0, kAbsent, h};
-  std::copy(tokens, tokens + block_size_, tokens_.begin() + id * block_size_);
+  Entry& e = entries_[id];
+  e = Entry{prev, 0, kAbsent, -1, hash, tokens};
+  if (storage == Storage::copied) e.tokens = copy_tokens(tokens, e.copy_slot);
   if (prev != kRoot) add_ref(prev);  // a live key keeps its prefix chain alive
   table_[s] = slot_value(h, id);     // the empty slot that ended the probe
   live_ += 1;
@@ -77,6 +95,9 @@ void ContentKeys::drop_ref(int32_t id) {
     const int32_t prev = e.prev;
     table_erase(id);
     e.indexed_block = kAbsent;
+    if (e.copy_slot >= 0) free_copy_slots_.push_back(e.copy_slot);
+    e.copy_slot = -1;
+    e.tokens = nullptr;
     free_ids_.push_back(id);
     live_ -= 1;
     id = prev;
@@ -84,8 +105,9 @@ void ContentKeys::drop_ref(int32_t id) {
 }
 
 void ContentKeys::table_erase(int32_t id) {
-  const uint64_t target = slot_value(entries_[id].hash32, id);
-  uint64_t i = entries_[id].hash32 & mask_;
+  const uint32_t h = hash32(entries_[id].hash);
+  const uint64_t target = slot_value(h, id);
+  uint64_t i = h & mask_;
   while (table_[i] != target) i = (i + 1) & mask_;
   // Backward-shift deletion keeps every remaining key reachable from its home slot.
   for (uint64_t j = (i + 1) & mask_; table_[j] != kEmpty; j = (j + 1) & mask_) {

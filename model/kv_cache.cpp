@@ -218,7 +218,8 @@ bool KvCache::allocate(OwnerId owner, const SimRequest& r, int64_t start, int64_
         if (prefill_mode || options_.decode_topup_block_keyed) {
           const size_t count = o.blocks.size();
           const int32_t prev = count >= 2 ? key_or_root(o.blocks[count - 2]) : ContentKeys::kRoot;
-          set_key(last, keys_.intern(prev, o.tail.data()));
+          // The tail is a scratch buffer: the key keeps a copy of its tokens.
+          set_key(last, keys_.intern(prev, o.tail.data(), ContentKeys::Storage::copied));
         }
         o.tail.clear();
       }
@@ -226,6 +227,18 @@ bool KvCache::allocate(OwnerId owner, const SimRequest& r, int64_t start, int64_
       // Allocate fresh blocks.
       const int64_t m = ceil_div(n - i, B);
       int32_t prev = last == kNone ? ContentKeys::kRoot : key_or_root(last);
+      if (prefill_mode) {
+        // The keys of the full blocks chain from `prev`: hash them all first and prefetch their
+        // table slots, so that their interning below does not wait on one cache miss at a time.
+        const int64_t full = (n - i) / B;
+        chain_hashes_.resize(static_cast<size_t>(full));
+        uint64_t h = keys_.hash_of_key(prev);
+        for (int64_t j = 0; j < full; ++j) {
+          h = keys_.hash_after(h, fresh.data() + i + j * B);
+          chain_hashes_[j] = h;
+          keys_.prefetch(h);
+        }
+      }
       for (int64_t j = 0; j < m; ++j) {
         const BlockId b = pop_free_head();  // cannot fail after the pre-check
         Block& blk = blocks_[b];
@@ -246,7 +259,9 @@ bool KvCache::allocate(OwnerId owner, const SimRequest& r, int64_t start, int64_
         const Token* toks = fresh.data() + i;
         if (count == B) {
           if (prefill_mode) {
-            const int32_t k = keys_.intern(prev, toks);
+            // Input tokens outlive the cache (the run's trace): the key borrows them.
+            const int32_t k =
+                keys_.intern_hashed(prev, toks, chain_hashes_[j], ContentKeys::Storage::borrowed);
             set_key(b, k);
             prev = k;
           }

@@ -36,7 +36,8 @@ class KvCache {
 
   // §6.3 ALLOCATE(r, start, end, cached); the mode is fixed by r.pi at call time (PREFILL iff
   // r.pi < L). Preconditions: PREFILL 0 ≤ start ≤ end ≤ L; DECODE L ≤ start < L + N. Returns false
-  // (with no state change) when the pre-check fails.
+  // (with no state change) when the pre-check fails. The keys of full prefill blocks point into
+  // r.input: every request's input list must stay alive and unchanged as long as the cache.
   bool allocate(OwnerId owner, const SimRequest& r, int64_t start, int64_t end,
                 std::span<const BlockId> cached);
 
@@ -114,6 +115,7 @@ class KvCache {
   int64_t misses_ = 0;
   std::vector<Owner> owners_;
   ContentKeys keys_;
+  std::vector<uint64_t> chain_hashes_;  // allocate(): hashes of the full fresh blocks' keys
 };
 
 }  // namespace simcheck::model
