@@ -3,12 +3,12 @@
 // check it breaks, with the right witness; malformed input exits 2 with one line.
 #include <nlohmann/json.hpp>
 
-#include "oracle_cli_fixture.h"
+#include "cli_fixture.h"
 
-namespace simcheck::oracle_test {
+namespace simcheck::cli_test {
 namespace {
 
-using CheckBlis = OracleCli;
+using CheckBlis = CliTest;
 
 TEST_F(CheckBlis, EveryFixturePassesAndListsWhatIsNotApplicable) {
   SKIP_WITHOUT_BLIS_FIXTURES();
@@ -247,4 +247,4 @@ TEST_F(CheckBlis, GatingViolationFailsTheJUnitReport) {
 }
 
 }  // namespace
-}  // namespace simcheck::oracle_test
+}  // namespace simcheck::cli_test

@@ -3,9 +3,9 @@
 // trace as the request source, and malformed input (exit 2, one line).
 #include <nlohmann/json.hpp>
 
-#include "oracle_cli_fixture.h"
+#include "cli_fixture.h"
 
-namespace simcheck::oracle_test {
+namespace simcheck::cli_test {
 namespace {
 
 const char* kCase = R"({
@@ -23,10 +23,10 @@ const char* kCase = R"({
   ]
 })";
 
-class Diff : public OracleCli {
+class Diff : public CliTest {
  protected:
   void SetUp() override {
-    OracleCli::SetUp();
+    CliTest::SetUp();
     case_path_ = write("case.json", kCase);
     out_path_ = (dir_ / "out.json").string();
     const auto r = simcheck("sim " + case_path_ + " -o " + out_path_);
@@ -122,4 +122,4 @@ TEST_F(Diff, MalformedInputExitsTwoWithOneLine) {
 }
 
 }  // namespace
-}  // namespace simcheck::oracle_test
+}  // namespace simcheck::cli_test

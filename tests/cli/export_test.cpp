@@ -1,11 +1,11 @@
 // `simcheck export CASE --to blis DIR` end to end: the written trace reads back (with the BLIS
 // trace reader) as the case's requests; the flags file holds §1.3 item 3's flags; a setting with
 // no BLIS equivalent writes nothing unless --force; bad input exits 2 with one line.
+#include "cli_fixture.h"
 #include "io/blis_trace.h"
 #include "io/case_reader.h"
-#include "oracle_cli_fixture.h"
 
-namespace simcheck::oracle_test {
+namespace simcheck::cli_test {
 namespace {
 
 const char* kCase = R"({
@@ -24,7 +24,7 @@ const char* kCase = R"({
   ]
 })";
 
-using Export = OracleCli;
+using Export = CliTest;
 
 TEST_F(Export, TraceReadsBackAsTheCaseRequests) {
   const std::string case_path = write("case.json", kCase);
@@ -96,4 +96,4 @@ TEST_F(Export, BadInputExitsTwoWithOneLine) {
 }
 
 }  // namespace
-}  // namespace simcheck::oracle_test
+}  // namespace simcheck::cli_test

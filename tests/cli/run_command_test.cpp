@@ -2,77 +2,37 @@
 // usage, byte-identical reports for the same seed whatever --jobs, sharding through the GTEST_*
 // environment, and a historical-era failure written to the corpus and replayed.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "cli_fixture.h"
+
+namespace simcheck::cli_test {
 namespace {
 
-namespace fs = std::filesystem;
-
-struct CommandResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-class RunCommand : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "simcheck_run_XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  // Runs the binary in dir_ with `args`; `env` is prepended (e.g. "GTEST_SHARD_INDEX=1 ").
-  CommandResult run(const std::string& args, const std::string& env = "") {
-    const fs::path out = dir_ / "stdout.txt";
-    const fs::path err = dir_ / "stderr.txt";
-    const std::string cmd = "cd '" + dir_.string() + "' && env -u GTEST_SHARD_INDEX -u " +
-                            "GTEST_TOTAL_SHARDS " + env + "'" + SIMCHECK_BINARY + "' " + args +
-                            " > '" + out.string() + "' 2> '" + err.string() + "'";
-    const int status = std::system(cmd.c_str());
-    CommandResult r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(out);
-    r.err = slurp(err);
-    return r;
-  }
-
-  fs::path dir_;
-};
+using RunCommand = CliTest;
 
 TEST_F(RunCommand, BadUsageExitsTwo) {
   for (const char* args : {"run --shard 3/3", "run --shard 1", "run --shard -1/2",
                            "run --projection pre-2000", "run --report xml r.xml", "run --cases -5",
                            "run --jobs -1", "run --bogus", "run --time-budget -1"}) {
-    const CommandResult r = run(args);
+    const CommandResult r = simcheck(args);
     EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.err;
     EXPECT_FALSE(r.err.empty()) << args;
   }
-  const CommandResult env = run("run --cases 10", "GTEST_SHARD_INDEX=2 GTEST_TOTAL_SHARDS=2 ");
+  const CommandResult env = simcheck("run --cases 10", "GTEST_SHARD_INDEX=2 GTEST_TOTAL_SHARDS=2 ");
   EXPECT_EQ(env.exit_code, 2);
   EXPECT_NE(env.err.find("GTEST_SHARD_INDEX"), std::string::npos) << env.err;
 }
 
 TEST_F(RunCommand, SameSeedGivesByteIdenticalReportsWhateverTheJobs) {
   const std::string common = "run --cases 400 --seed 3 --no-coverage-gate ";
-  const CommandResult a = run(common + "--jobs 1 --report json a.json");
-  const CommandResult b = run(common + "--jobs 2 --report json b.json");
-  const CommandResult c = run(common + "--jobs 2 --report junit c.xml");
-  const CommandResult d = run(common + "--jobs 1 --report junit d.xml");
+  const CommandResult a = simcheck(common + "--jobs 1 --report json a.json");
+  const CommandResult b = simcheck(common + "--jobs 2 --report json b.json");
+  const CommandResult c = simcheck(common + "--jobs 2 --report junit c.xml");
+  const CommandResult d = simcheck(common + "--jobs 1 --report junit d.xml");
   ASSERT_EQ(a.exit_code, 0) << a.out << a.err;
   ASSERT_EQ(b.exit_code, 0) << b.out << b.err;
   EXPECT_EQ(slurp(dir_ / "a.json"), slurp(dir_ / "b.json"));
@@ -90,18 +50,19 @@ TEST_F(RunCommand, SameSeedGivesByteIdenticalReportsWhateverTheJobs) {
 }
 
 TEST_F(RunCommand, TinyCampaignFailsTheCoverageGateUnlessRelaxed) {
-  const CommandResult gated = run("run --cases 20 --seed 1");
+  const CommandResult gated = simcheck("run --cases 20 --seed 1");
   EXPECT_EQ(gated.exit_code, 1) << gated.out;
   EXPECT_NE(gated.out.find("coverage gate FAILED"), std::string::npos);
-  EXPECT_EQ(run("run --cases 20 --seed 1 --no-coverage-gate").exit_code, 0);
+  EXPECT_EQ(simcheck("run --cases 20 --seed 1 --no-coverage-gate").exit_code, 0);
 }
 
 TEST_F(RunCommand, ShardFromTheEnvironmentEqualsTheFlag) {
-  const CommandResult flag =
-      run("run --cases 90 --seed 2 --no-coverage-gate --shard 1/3 "
-          "--report json flag.json");
-  const CommandResult env = run("run --cases 90 --seed 2 --no-coverage-gate --report json env.json",
-                                "GTEST_SHARD_INDEX=1 GTEST_TOTAL_SHARDS=3 ");
+  const CommandResult flag = simcheck(
+      "run --cases 90 --seed 2 --no-coverage-gate --shard 1/3 "
+      "--report json flag.json");
+  const CommandResult env =
+      simcheck("run --cases 90 --seed 2 --no-coverage-gate --report json env.json",
+               "GTEST_SHARD_INDEX=1 GTEST_TOTAL_SHARDS=3 ");
   ASSERT_EQ(flag.exit_code, 0) << flag.err;
   ASSERT_EQ(env.exit_code, 0) << env.err;
   EXPECT_EQ(slurp(dir_ / "flag.json"), slurp(dir_ / "env.json"));
@@ -111,8 +72,8 @@ TEST_F(RunCommand, ShardFromTheEnvironmentEqualsTheFlag) {
 // A historical era fails on its first PD case: the minimal case, its run output and violations
 // are saved under deterministic names, and the printed replay command reproduces the failure.
 TEST_F(RunCommand, FailureIsSavedAndReplays) {
-  const CommandResult r =
-      run("run --cases 200 --seed 1 --projection pre-1514 --corpus-dir found --report json f.json");
+  const CommandResult r = simcheck(
+      "run --cases 200 --seed 1 --projection pre-1514 --corpus-dir found --report json f.json");
   ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
   const fs::path base = dir_ / "found" / "seed1-case0-pre-1514";
   ASSERT_TRUE(fs::exists(base.string() + ".case.json")) << r.out;
@@ -130,13 +91,14 @@ TEST_F(RunCommand, FailureIsSavedAndReplays) {
   EXPECT_GT(report["suites"][0]["totals"]["gating"].get<int>(), 0);
   EXPECT_EQ(report["suites"][1]["totals"]["gating"], 0);  // coverage is not gated after a failure
 
-  const CommandResult replay = run("replay found/seed1-case0-pre-1514.case.json");
+  const CommandResult replay = simcheck("replay found/seed1-case0-pre-1514.case.json");
   EXPECT_EQ(replay.exit_code, 1) << replay.out;
   EXPECT_NE(replay.out.find("C-1 [request_0]"), std::string::npos) << replay.out;
   const CommandResult current =
-      run("replay found/seed1-case0-pre-1514.case.json --projection current");
+      simcheck("replay found/seed1-case0-pre-1514.case.json --projection current");
   EXPECT_EQ(current.exit_code, 0) << current.out;
-  EXPECT_EQ(run("replay missing.json").exit_code, 2);
+  EXPECT_EQ(simcheck("replay missing.json").exit_code, 2);
 }
 
 }  // namespace
+}  // namespace simcheck::cli_test

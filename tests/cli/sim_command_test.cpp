@@ -1,78 +1,20 @@
 // `simcheck sim` end to end through the built binary: exit codes, the one-line error, no output
 // file on failure, byte-identical reruns, --materialise, and the Appendix B numbers.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
+#include "cli_fixture.h"
+
+namespace simcheck::cli_test {
 namespace {
-
-namespace fs = std::filesystem;
 
 const fs::path kExamples = fs::path(SIMCHECK_SOURCE_DIR) / "corpus" / "examples";
 
-struct CommandResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-class SimCommand : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "simcheck_cli_XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  // Runs the binary with `args` (already shell-quoted where needed).
-  CommandResult run(const std::string& args) {
-    const fs::path out = dir_ / "stdout.txt";
-    const fs::path err = dir_ / "stderr.txt";
-    const std::string cmd = std::string("'") + SIMCHECK_BINARY + "' " + args + " > '" +
-                            out.string() + "' 2> '" + err.string() + "'";
-    const int status = std::system(cmd.c_str());
-    CommandResult r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(out);
-    r.err = slurp(err);
-    fs::remove(out);
-    fs::remove(err);
-    return r;
-  }
-
-  fs::path write(const std::string& name, const std::string& text) {
-    const fs::path p = dir_ / name;
-    std::ofstream(p, std::ios::binary) << text;
-    return p;
-  }
-
-  // Every file in the directory other than the inputs the test wrote.
-  std::vector<std::string> files() const {
-    std::vector<std::string> names;
-    for (const auto& e : fs::directory_iterator(dir_)) names.push_back(e.path().filename());
-    std::sort(names.begin(), names.end());
-    return names;
-  }
-
-  fs::path dir_;
-};
-
-std::string quoted(const fs::path& p) { return "'" + p.string() + "'"; }
-
-size_t count_lines(const std::string& s) { return std::count(s.begin(), s.end(), '\n'); }
+using SimCommand = CliTest;
 
 TEST_F(SimCommand, BadInputExitsTwoWithOneLineAndNoFile) {
   const std::string good_config = R"("alpha": [1, 0, 0], "beta": [10, 0, 0])";
@@ -102,9 +44,9 @@ TEST_F(SimCommand, BadInputExitsTwoWithOneLineAndNoFile) {
   for (const Bad& b : bad) {
     const fs::path in = write(b.name, b.text);
     const fs::path out = dir_ / "out.json";
-    const CommandResult r = run("sim " + quoted(in) + " -o " + quoted(out));
+    const CommandResult r = simcheck("sim " + quoted(in) + " -o " + quoted(out));
     EXPECT_EQ(r.exit_code, 2) << b.name;
-    EXPECT_EQ(count_lines(r.err), 1u) << r.err;
+    EXPECT_EQ(line_count(r.err), 1) << r.err;
     EXPECT_EQ(r.err.rfind("simcheck: ", 0), 0u) << r.err;
     EXPECT_NE(r.err.find(b.expected_stderr_part), std::string::npos) << r.err;
     EXPECT_TRUE(r.out.empty());
@@ -116,31 +58,31 @@ TEST_F(SimCommand, BadInputExitsTwoWithOneLineAndNoFile) {
 
 TEST_F(SimCommand, MissingCaseFileExitsTwo) {
   const CommandResult r =
-      run("sim " + quoted(dir_ / "absent.json") + " -o " + quoted(dir_ / "o.json"));
+      simcheck("sim " + quoted(dir_ / "absent.json") + " -o " + quoted(dir_ / "o.json"));
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(count_lines(r.err), 1u) << r.err;
+  EXPECT_EQ(line_count(r.err), 1) << r.err;
   EXPECT_NE(r.err.find("absent.json: cannot open"), std::string::npos) << r.err;
   EXPECT_TRUE(files().empty());
 }
 
 TEST_F(SimCommand, UnwritableOutputExitsTwo) {
-  const CommandResult r = run("sim " + quoted(kExamples / "b1_one_request.json") + " -o " +
-                              quoted(dir_ / "no" / "such" / "dir" / "o.json"));
+  const CommandResult r = simcheck("sim " + quoted(kExamples / "b1_one_request.json") + " -o " +
+                                   quoted(dir_ / "no" / "such" / "dir" / "o.json"));
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(count_lines(r.err), 1u) << r.err;
+  EXPECT_EQ(line_count(r.err), 1) << r.err;
   EXPECT_TRUE(files().empty());
 }
 
 TEST_F(SimCommand, UsageErrorsExitTwoAndHelpExitsZero) {
-  EXPECT_EQ(run("").exit_code, 2);     // a subcommand is required
-  EXPECT_EQ(run("sim").exit_code, 2);  // CASE is required
-  EXPECT_EQ(run("sim a.json --no-such-flag").exit_code, 2);
-  EXPECT_EQ(run("frobnicate").exit_code, 2);
-  const CommandResult help = run("--help");
+  EXPECT_EQ(simcheck("").exit_code, 2);     // a subcommand is required
+  EXPECT_EQ(simcheck("sim").exit_code, 2);  // CASE is required
+  EXPECT_EQ(simcheck("sim a.json --no-such-flag").exit_code, 2);
+  EXPECT_EQ(simcheck("frobnicate").exit_code, 2);
+  const CommandResult help = simcheck("--help");
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_NE(help.out.find("sim"), std::string::npos);
   EXPECT_NE(help.out.find("Exit codes: 0"), std::string::npos) << help.out;
-  const CommandResult sim_help = run("sim --help");
+  const CommandResult sim_help = simcheck("sim --help");
   EXPECT_EQ(sim_help.exit_code, 0);
   EXPECT_NE(sim_help.out.find("--materialise"), std::string::npos) << sim_help.out;
   EXPECT_NE(sim_help.out.find("2 bad input"), std::string::npos) << sim_help.out;
@@ -155,14 +97,14 @@ TEST_F(SimCommand, SameCaseTwiceGivesIdenticalBytes) {
   const fs::path in = write("gen.json", text);
   const fs::path a = dir_ / "a.json";
   const fs::path b = dir_ / "b.json";
-  ASSERT_EQ(run("sim " + quoted(in) + " -o " + quoted(a)).exit_code, 0);
-  ASSERT_EQ(run("sim " + quoted(in) + " -o " + quoted(b)).exit_code, 0);
+  ASSERT_EQ(simcheck("sim " + quoted(in) + " -o " + quoted(a)).exit_code, 0);
+  ASSERT_EQ(simcheck("sim " + quoted(in) + " -o " + quoted(b)).exit_code, 0);
   const std::string first = slurp(a);
   EXPECT_GT(first.size(), 1000u);
   EXPECT_NE(first.find("\"events\""), std::string::npos);
   EXPECT_EQ(first, slurp(b));
   // Without -o the same bytes go to stdout.
-  const CommandResult to_stdout = run("sim " + quoted(in));
+  const CommandResult to_stdout = simcheck("sim " + quoted(in));
   EXPECT_EQ(to_stdout.exit_code, 0);
   EXPECT_EQ(to_stdout.out, first);
   EXPECT_TRUE(to_stdout.err.empty());
@@ -173,7 +115,7 @@ TEST_F(SimCommand, SameCaseTwiceGivesIdenticalBytes) {
 TEST_F(SimCommand, MaterialisedCaseSimulatesIdentically) {
   const fs::path in = kExamples / "generator_two_clients.json";
   const fs::path flat = dir_ / "flat.json";
-  ASSERT_EQ(run("sim --materialise " + quoted(in) + " -o " + quoted(flat)).exit_code, 0);
+  ASSERT_EQ(simcheck("sim --materialise " + quoted(in) + " -o " + quoted(flat)).exit_code, 0);
   const auto flat_json = nlohmann::json::parse(slurp(flat));
   EXPECT_EQ(flat_json["format"], "simcheck-case/1");
   EXPECT_FALSE(flat_json.contains("workload"));
@@ -181,8 +123,8 @@ TEST_F(SimCommand, MaterialisedCaseSimulatesIdentically) {
   EXPECT_EQ(flat_json["requests"][0]["id"], "request_0");
   EXPECT_TRUE(flat_json["requests"][0]["input"].is_array());
   // The explicit trace is the generated one, so the run is the same.
-  const CommandResult original = run("sim " + quoted(in));
-  const CommandResult expanded = run("sim " + quoted(flat));
+  const CommandResult original = simcheck("sim " + quoted(in));
+  const CommandResult expanded = simcheck("sim " + quoted(flat));
   ASSERT_EQ(original.exit_code, 0);
   ASSERT_EQ(expanded.exit_code, 0);
   EXPECT_EQ(original.out, expanded.out);
@@ -195,7 +137,7 @@ nlohmann::json simulate_example(const CommandResult& r) {
 }
 
 TEST_F(SimCommand, AppendixB1) {
-  const auto out = simulate_example(run("sim " + quoted(kExamples / "b1_one_request.json")));
+  const auto out = simulate_example(simcheck("sim " + quoted(kExamples / "b1_one_request.json")));
   const auto& a = out["aggregate"];
   // ttft = 120 + 1040 + 10; e2e = 1170 + 1060 + 1060; itl_avg = 2120 / 2; sim_ended = 3260.
   EXPECT_EQ(a["maps"]["ttft"]["A"], 1170.0);
@@ -208,7 +150,7 @@ TEST_F(SimCommand, AppendixB1) {
 }
 
 TEST_F(SimCommand, AppendixB2) {
-  const auto out = simulate_example(run("sim " + quoted(kExamples / "b2_disaggregated.json")));
+  const auto out = simulate_example(simcheck("sim " + quoted(kExamples / "b2_disaggregated.json")));
   const auto& a = out["aggregate"];
   // T-PRIMARY 171 + 1060; E-PRIMARY 171 + 2120; ttft_sum = 1170 + 0 + (1231 - 1170).
   EXPECT_EQ(a["maps"]["ttft"]["A"], 1231.0);
@@ -229,7 +171,7 @@ TEST_F(SimCommand, AppendixB2) {
 }
 
 TEST_F(SimCommand, AppendixB3) {
-  const auto out = simulate_example(run("sim " + quoted(kExamples / "b3_preemption.json")));
+  const auto out = simulate_example(simcheck("sim " + quoted(kExamples / "b3_preemption.json")));
   const auto& a = out["aggregate"];
   EXPECT_EQ(a["counters"]["completed"], 2);
   EXPECT_EQ(a["counters"]["ttft_sum"], 436);  // 108 + 328
@@ -247,3 +189,4 @@ TEST_F(SimCommand, AppendixB3) {
 }
 
 }  // namespace
+}  // namespace simcheck::cli_test

@@ -5,12 +5,12 @@
 #include <string>
 #include <vector>
 
-#include "oracle_cli_fixture.h"
+#include "cli_fixture.h"
 
-namespace simcheck::oracle_test {
+namespace simcheck::cli_test {
 namespace {
 
-using Usage = OracleCli;
+using Usage = CliTest;
 
 TEST_F(Usage, UsageErrorsExitTwoWithOneLineNamingTheSubcommand) {
   struct Case {
@@ -46,4 +46,4 @@ TEST_F(Usage, HelpExitsZeroAndListsEverySubcommand) {
 }
 
 }  // namespace
-}  // namespace simcheck::oracle_test
+}  // namespace simcheck::cli_test

@@ -1,18 +1,20 @@
-// Shared fixture of the `check`, `diff` and `export` end-to-end tests: runs the built binary in a
-// temporary directory and captures exit code, stdout and stderr.
+// Shared fixture of the end-to-end tests of the `simcheck` executable: runs the built binary in a
+// temporary directory (its working directory) and captures exit code, stdout and stderr.
 #pragma once
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <vector>
 
-namespace simcheck::oracle_test {
+namespace simcheck::cli_test {
 
 namespace fs = std::filesystem;
 
@@ -30,6 +32,8 @@ inline std::string slurp(const fs::path& p) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
+inline std::string quoted(const fs::path& p) { return "'" + p.string() + "'"; }
+
 // Number of lines of `s` (a last line without '\n' counts).
 inline int line_count(const std::string& s) {
   int n = 0;
@@ -37,10 +41,10 @@ inline int line_count(const std::string& s) {
   return n + (!s.empty() && s.back() != '\n');
 }
 
-class OracleCli : public ::testing::Test {
+class CliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "simcheck_oracle_XXXXXX").string();
+    std::string pattern = (fs::temp_directory_path() / "simcheck_cli_XXXXXX").string();
     ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
     dir_ = pattern;
   }
@@ -49,12 +53,14 @@ class OracleCli : public ::testing::Test {
   bool have_blis_fixtures() const { return fs::exists(kBlisFixtures / "nonpd.metrics.json"); }
   std::string fixture(const std::string& name) const { return (kBlisFixtures / name).string(); }
 
-  // Runs the binary with `args` (paths here contain no spaces or quotes).
-  CommandResult simcheck(const std::string& args) {
+  // Runs the binary in dir_ with `args` (shell-quoted where needed); `env` is prepended (e.g.
+  // "GTEST_SHARD_INDEX=1 "). The test's own GTEST sharding never leaks into `simcheck run`.
+  CommandResult simcheck(const std::string& args, const std::string& env = "") {
     const fs::path out = dir_ / ".stdout";
     const fs::path err = dir_ / ".stderr";
-    const std::string cmd = std::string("'") + SIMCHECK_BINARY + "' " + args + " > '" +
-                            out.string() + "' 2> '" + err.string() + "'";
+    const std::string cmd =
+        "cd '" + dir_.string() + "' && env -u GTEST_SHARD_INDEX -u GTEST_TOTAL_SHARDS " + env +
+        "'" + SIMCHECK_BINARY + "' " + args + " > '" + out.string() + "' 2> '" + err.string() + "'";
     const int status = std::system(cmd.c_str());
     CommandResult r;
     r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -63,6 +69,14 @@ class OracleCli : public ::testing::Test {
     fs::remove(out);
     fs::remove(err);
     return r;
+  }
+
+  // The files in dir_ (names, sorted), i.e. what the test wrote and what the binary left.
+  std::vector<std::string> files() const {
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(dir_)) names.push_back(e.path().filename());
+    std::sort(names.begin(), names.end());
+    return names;
   }
 
   std::string write(const std::string& name, const std::string& text) {
@@ -87,4 +101,4 @@ class OracleCli : public ::testing::Test {
     GTEST_SKIP() << "BLIS fixtures not found at " << kBlisFixtures.string(); \
   }
 
-}  // namespace simcheck::oracle_test
+}  // namespace simcheck::cli_test
