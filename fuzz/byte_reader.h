@@ -6,8 +6,10 @@
 // reader of our own guarantees one decoding everywhere.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <span>
 
 namespace simcheck::fuzz {
@@ -29,6 +31,33 @@ class ByteReader {
       value |= byte << shift;
     }
     return static_cast<int64_t>(value % (static_cast<uint64_t>(hi) + 1));
+  }
+
+  // One weighted alternative of a mixture: with relative `weight`, a value in [lo, hi].
+  struct Band {
+    int weight;
+    int64_t lo, hi;
+  };
+
+  // A value from a mixture of bands, with the band chosen in proportion to its weight, so that
+  // uniform bytes reproduce the mixture's distribution (a generator's bands, see decode_case).
+  // Fixed layout whatever the band: one selector byte, scaled to the weights (not reduced
+  // modulo their sum, which would favour the first bands), then take(widest band's hi - lo),
+  // reduced modulo the chosen band's width. All-zero bytes give the first band's lo.
+  int64_t take_banded(std::initializer_list<Band> bands) {
+    int64_t total = 0;
+    int64_t widest = 0;
+    for (const Band& b : bands) {
+      total += b.weight;
+      widest = std::max(widest, b.hi - b.lo);
+    }
+    int64_t pick = take(255) * total / 256;
+    const int64_t raw = take(widest);
+    for (const Band& b : bands) {
+      if (pick < b.weight) return b.lo + raw % (b.hi - b.lo + 1);
+      pick -= b.weight;
+    }
+    return 0;  // unreachable: pick < total
   }
 
   bool exhausted() const { return position_ >= bytes_.size(); }

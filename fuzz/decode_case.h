@@ -18,9 +18,10 @@ namespace simcheck::fuzz {
 // requests, event log recorded so that INV-3/INV-4/INV-8 are checkable).
 gen::CaseGenOptions fuzz_case_options();
 
-// Decodes configuration knobs first (fixed layout), then one request per block of bytes until
-// the input ends or options.max_requests is reached. Each knob covers the same range as
-// gen::draw_recipe draws it from (the union of its bands).
+// Decodes configuration knobs first (fixed layout, 65 bytes), then one request per block of 16
+// bytes until the input ends or options.max_requests is reached. Each knob is drawn from the
+// same mixture of bands, with the same weights, as gen::draw_recipe draws it from, so uniformly
+// random bytes decode to the generator's distribution (ByteReader::take_banded).
 gen::CaseRecipe decode_recipe(std::span<const uint8_t> bytes, const gen::CaseGenOptions& options);
 
 // decode_recipe + gen::to_case.
