@@ -38,11 +38,31 @@ void concat(std::optional<std::vector<T>>& into, const std::optional<std::vector
 
 }  // namespace
 
+void merge_instance_maps(const std::vector<InstanceOutput>& instances, MetricMaps& m,
+                         std::vector<std::string>& warnings) {
+  for (const InstanceOutput& inst : instances) {
+    merge(m.ttft, inst.maps.ttft, "ttft", warnings);
+    merge(m.e2e, inst.maps.e2e, "e2e", warnings);
+    merge(m.itl_avg, inst.maps.itl_avg, "itl_avg", warnings);
+    merge(m.sched_delay, inst.maps.sched_delay, "sched_delay", warnings);
+    if (inst.maps.completion_time) {
+      if (!m.completion_time) m.completion_time.emplace();
+      merge(*m.completion_time, *inst.maps.completion_time, "completion_time", warnings);
+    }
+    merge(m.requests_meta, inst.maps.requests_meta, "requests_meta", warnings);
+  }
+}
+
 Aggregate aggregate_instances(const std::vector<InstanceOutput>& instances,
                               std::vector<std::string>& warnings) {
+  Aggregate agg = aggregate_counters_and_lists(instances);
+  merge_instance_maps(instances, agg.maps, warnings);
+  return agg;
+}
+
+Aggregate aggregate_counters_and_lists(const std::vector<InstanceOutput>& instances) {
   Aggregate agg;
   Counters& c = agg.counters;
-  MetricMaps& m = agg.maps;
   double hit_rate_sum = 0.0;
   for (const InstanceOutput& inst : instances) {
     const Counters& x = inst.counters;
@@ -63,16 +83,6 @@ Aggregate aggregate_instances(const std::vector<InstanceOutput>& instances,
     hit_rate_sum += x.cache_hit_rate;
     add(c.cache_hits, x.cache_hits);
     add(c.cache_misses, x.cache_misses);
-
-    merge(m.ttft, inst.maps.ttft, "ttft", warnings);
-    merge(m.e2e, inst.maps.e2e, "e2e", warnings);
-    merge(m.itl_avg, inst.maps.itl_avg, "itl_avg", warnings);
-    merge(m.sched_delay, inst.maps.sched_delay, "sched_delay", warnings);
-    if (inst.maps.completion_time) {
-      if (!m.completion_time) m.completion_time.emplace();
-      merge(*m.completion_time, *inst.maps.completion_time, "completion_time", warnings);
-    }
-    merge(m.requests_meta, inst.maps.requests_meta, "requests_meta", warnings);
 
     concat(agg.all_itls, inst.all_itls);
     concat(agg.step_counters, inst.step_counters);

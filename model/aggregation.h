@@ -15,4 +15,10 @@ namespace simcheck::model {
 Aggregate aggregate_instances(const std::vector<InstanceOutput>& instances,
                               std::vector<std::string>& warnings);
 
+// The two halves of aggregate_instances: everything but the maps (no warnings possible), and the
+// map merge (in instance order, a duplicate key: the later instance wins, with a warning).
+Aggregate aggregate_counters_and_lists(const std::vector<InstanceOutput>& instances);
+void merge_instance_maps(const std::vector<InstanceOutput>& instances, MetricMaps& maps,
+                         std::vector<std::string>& warnings);
+
 }  // namespace simcheck::model

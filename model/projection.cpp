@@ -55,15 +55,6 @@ CompletionTimeRule completion_time_rule(ProjectionEra era) {
                                        : CompletionTimeRule::lifecycle_ct;
 }
 
-// The five values of §10.4, all read before any key is erased.
-struct ParentInputs {
-  std::optional<int64_t> dd;   // sched_delay[dec]: arrival -> decode schedule
-  std::optional<double> de;    // e2e[dec]: the decode sub-request's own E2E
-  std::optional<double> pt;    // ttft[pfx]: prefill TTFT
-  std::optional<int64_t> pdl;  // sched_delay[pfx]
-  std::optional<double> di;    // itl_avg[dec]
-};
-
 ParentInputs read_inputs(const MetricMaps& m, const ParentRecord& p) {
   return ParentInputs{lookup(m.sched_delay, p.decode_id), lookup(m.e2e, p.decode_id),
                       lookup(m.ttft, p.prefill_id), lookup(m.sched_delay, p.prefill_id),
@@ -105,20 +96,21 @@ std::optional<double> project_e2e(const ParentRecord& p, const ParentInputs& in,
   return std::nullopt;
 }
 
-// TTFT of a completed parent: writes m.ttft[pid] and adjusts ttft_sum per the era's rule.
+// TTFT of a completed parent: its value (nullopt = T-NONE) and the change of ttft_sum, per the
+// era's rule.
 TtftBranch project_ttft(const ParentRecord& p, const ParentInputs& in, TtftRule rule,
-                        ProjectionTarget t) {
+                        ParentProjection& out) {
   switch (rule) {
     case TtftRule::decode_schedule:
       if (in.pt && in.dd && decode_itl_non_empty(p)) {
         const double v =
             static_cast<double>(*in.dd) + static_cast<double>(p.decode_sub->itl.front());
         if (v < 0) {
-          t.maps.ttft[p.id] = *in.pt;
+          out.ttft = *in.pt;
           return TtftBranch::negative;
         }
-        t.maps.ttft[p.id] = v;
-        t.ttft_sum += trunc_to_int64(v - *in.pt);
+        out.ttft = v;
+        out.ttft_sum_delta = trunc_to_int64(v - *in.pt);
         return TtftBranch::primary;
       }
       break;
@@ -129,8 +121,8 @@ TtftBranch project_ttft(const ParentRecord& p, const ParentInputs& in, TtftRule 
         const double v =
             (*in.pt + static_cast<double>(p.transfer_complete_time - p.transfer_start_time)) +
             static_cast<double>(p.decode_sub->itl.front());
-        t.maps.ttft[p.id] = v;
-        t.ttft_sum += trunc_to_int64(v - *in.pt);
+        out.ttft = v;
+        out.ttft_sum_delta = trunc_to_int64(v - *in.pt);
         return TtftBranch::primary;
       }
       break;
@@ -138,7 +130,7 @@ TtftBranch project_ttft(const ParentRecord& p, const ParentInputs& in, TtftRule 
       break;  // re-key pt only, ttft_sum unchanged
   }
   if (in.pt) {
-    t.maps.ttft[p.id] = *in.pt;
+    out.ttft = *in.pt;
     return TtftBranch::fallback;
   }
   return TtftBranch::none;  // T-NONE
@@ -154,53 +146,49 @@ RequestMeta parent_meta(const ParentRecord& p) {
   return meta;
 }
 
+template <class V>
+void rekey(std::map<std::string, V>& m, const ParentRecord& p, const std::optional<V>& value) {
+  m.erase(p.prefill_id);
+  m.erase(p.decode_id);
+  if (value) m[p.id] = *value;
+}
+
 void project_parent(ProjectionTarget t, ParentRecord& p, const ProjectionRules& rules,
                     std::vector<std::string>& warnings) {
   MetricMaps& m = t.maps;
-  const std::string& pfx = p.prefill_id;
-  const std::string& dec = p.decode_id;
-  const ParentInputs in = read_inputs(m, p);
-  p.completed = is_completed(p, rules);
-  p.e2e_branch = E2eBranch::none;
-  p.ttft_branch = TtftBranch::none;
-
-  // ---- E2E ----
-  m.e2e.erase(pfx);
-  m.e2e.erase(dec);
-  std::optional<double> e2e;
-  if (p.completed) {
-    e2e = project_e2e(p, in, e2e_rule(rules.era), p.e2e_branch, warnings);
-    if (e2e) m.e2e[p.id] = *e2e;
-  }
-
-  // ---- TTFT ----
-  m.ttft.erase(pfx);
-  m.ttft.erase(dec);
-  if (p.completed) p.ttft_branch = project_ttft(p, in, ttft_rule(rules.era), t);
-
-  // ---- scheduling delay, metadata, ITL, completion-time metric ----
-  m.sched_delay.erase(pfx);
-  m.sched_delay.erase(dec);
-  if (p.completed && in.pdl) m.sched_delay[p.id] = *in.pdl;
-  m.requests_meta.erase(pfx);
-  m.requests_meta.erase(dec);
-  if (p.completed) m.requests_meta[p.id] = parent_meta(p);
-  m.itl_avg.erase(pfx);
-  m.itl_avg.erase(dec);
-  if (p.completed && in.di) m.itl_avg[p.id] = *in.di;
-  if (m.completion_time) {
-    m.completion_time->erase(pfx);
-    m.completion_time->erase(dec);
-    if (p.completed && e2e) {
-      (*m.completion_time)[p.id] =
-          completion_time_rule(rules.era) == CompletionTimeRule::arrival_plus_e2e
-              ? static_cast<double>(p.arrival) + *e2e
-              : static_cast<double>(p.completion_time);
-    }
-  }
+  const ParentProjection r = project_parent_values(p, read_inputs(m, p), rules, warnings);
+  p.completed = r.completed;
+  p.e2e_branch = r.e2e_branch;
+  p.ttft_branch = r.ttft_branch;
+  rekey(m.e2e, p, r.e2e);
+  rekey(m.ttft, p, r.ttft);
+  t.ttft_sum += r.ttft_sum_delta;
+  rekey(m.sched_delay, p, r.sched_delay);
+  rekey(m.requests_meta, p, r.meta);
+  rekey(m.itl_avg, p, r.itl_avg);
+  if (m.completion_time) rekey(*m.completion_time, p, r.completion_time);
 }
 
 }  // namespace
+
+ParentProjection project_parent_values(const ParentRecord& p, const ParentInputs& in,
+                                       const ProjectionRules& rules,
+                                       std::vector<std::string>& warnings) {
+  ParentProjection r;
+  r.completed = is_completed(p, rules);
+  if (!r.completed) return r;  // every key of the parent's sub-requests is only erased
+  r.e2e = project_e2e(p, in, e2e_rule(rules.era), r.e2e_branch, warnings);
+  r.ttft_branch = project_ttft(p, in, ttft_rule(rules.era), r);
+  r.sched_delay = in.pdl;
+  r.meta = parent_meta(p);
+  r.itl_avg = in.di;
+  if (r.e2e) {
+    r.completion_time = completion_time_rule(rules.era) == CompletionTimeRule::arrival_plus_e2e
+                            ? static_cast<double>(p.arrival) + *r.e2e
+                            : static_cast<double>(p.completion_time);
+  }
+  return r;
+}
 
 ProjectionRules ProjectionRules::from_config(const Config& config) {
   return ProjectionRules{config.projection, config.quirks.dropped_parent_counts_completed};

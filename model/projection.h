@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,33 @@ struct ProjectionRules {
 
   static ProjectionRules from_config(const Config& config);
 };
+
+// The five values of §10.4 a parent's projection reads (all read before any key is erased).
+struct ParentInputs {
+  std::optional<int64_t> dd;   // sched_delay[dec]: arrival -> decode schedule
+  std::optional<double> de;    // e2e[dec]: the decode sub-request's own E2E
+  std::optional<double> pt;    // ttft[pfx]: prefill TTFT
+  std::optional<int64_t> pdl;  // sched_delay[pfx]
+  std::optional<double> di;    // itl_avg[dec]
+};
+
+// What projecting one parent writes under the parent's id (nullopt = no entry) besides erasing
+// the prefill and decode sub-requests' keys from every map, and its change of ttft_sum.
+struct ParentProjection {
+  bool completed = false;
+  TtftBranch ttft_branch = TtftBranch::none;
+  E2eBranch e2e_branch = E2eBranch::none;
+  std::optional<double> ttft, e2e, itl_avg;
+  std::optional<int64_t> sched_delay;
+  std::optional<RequestMeta> meta;
+  std::optional<double> completion_time;  // written only where the completion_time map exists
+  int64_t ttft_sum_delta = 0;
+};
+
+// §10.4 / Appendix A for one parent from its inputs. Pure apart from the E-NEGATIVE warning.
+ParentProjection project_parent_values(const ParentRecord& p, const ParentInputs& in,
+                                       const ProjectionRules& rules,
+                                       std::vector<std::string>& warnings);
 
 // Projects every parent (§10.4 for `current`, Appendix A otherwise) and records on each parent
 // its `completed` flag and the TTFT/E2E branches taken. Reads `outcome` (for the non-default

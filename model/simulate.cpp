@@ -8,6 +8,7 @@
 #include "model/aggregation.h"
 #include "model/cluster.h"
 #include "model/pd_correction.h"
+#include "model/projected_maps.h"
 #include "model/projection.h"
 #include "model/simulate_internal.h"
 #include "model/statistics.h"
@@ -53,13 +54,22 @@ RunOutput simulate_with_hooks(const Config& config, int64_t seed, const Trace& t
   out.config = config;
   out.trace = trace_entries(trace);
   out.warnings = std::move(run.warnings);
-  out.aggregate = aggregate_instances(run.instances, out.warnings);
+  out.aggregate = aggregate_counters_and_lists(run.instances);
   Aggregate& agg = out.aggregate;
+  // AGGREGATE's map merge and PROJECT's re-keying in one pass when their order cannot matter
+  // (always for valid cases); otherwise one after the other, as the spec writes them.
+  const ProjectionRules rules = ProjectionRules::from_config(config);
+  int64_t ttft_sum = agg.counters.ttft_sum.value_or(0);
+  std::vector<std::string> projection_warnings;
+  const bool one_pass = build_projected_maps(run.instances, run.parents, rules, agg.maps, ttft_sum,
+                                             projection_warnings);
+  if (!one_pass) merge_instance_maps(run.instances, agg.maps, out.warnings);
   if (run.pd) {
     apply_pd_correction(agg.counters, *run.pd, out.warnings);
-    int64_t ttft_sum = agg.counters.ttft_sum.value_or(0);
-    project_pd_metrics(ProjectionTarget{agg.maps, ttft_sum}, run.parents,
-                       ProjectionRules::from_config(config), out.warnings);
+    if (!one_pass) {
+      project_pd_metrics(ProjectionTarget{agg.maps, ttft_sum}, run.parents, rules, out.warnings);
+    }
+    out.warnings.insert(out.warnings.end(), projection_warnings.begin(), projection_warnings.end());
     agg.counters.ttft_sum = ttft_sum;
     out.pd = *run.pd;
     out.parents = std::move(run.parents);
