@@ -110,5 +110,33 @@ TEST(Statistics, NothingCompletedMeansAllZero) {
   EXPECT_EQ(s.injected_requests, 0);
 }
 
+// Long ITL lists: a narrow range (counting sort) and a wide one (comparison sort) give the
+// ascending order §10.5 asks for, negative values included.
+TEST(Statistics, LongItlListsAreSortedAscending) {
+  Counters c;
+  c.completed = 1;
+  MetricMaps m;
+  // 2700 ones and 300 threes, interleaved: sorted [1 × 2700, 3 × 300]. p90: rank 0.9 · 2999 =
+  // 2699.1, x[2699] = 1, x[2700] = 3 → 1/1000 + (2 · 0.1)/1000 ≈ 0.0012; p95, p99 → 3/1000.
+  // Mean (2700 + 900) / 3000 / 1000 = 0.0012.
+  std::vector<int64_t> narrow;
+  for (int i = 0; i < 3000; ++i) narrow.push_back(i % 10 == 0 ? 3 : 1);
+  const Statistics s = summary_statistics(c, m, narrow);
+  EXPECT_NEAR(s.itl_p90_ms, 0.0012, 1e-12);
+  EXPECT_DOUBLE_EQ(s.itl_p95_ms, 0.003);
+  EXPECT_DOUBLE_EQ(s.itl_p99_ms, 0.003);
+  EXPECT_DOUBLE_EQ(s.itl_mean_ms, 0.0012);
+  // −5 at every fourth position, 10^12 once, 7 elsewhere (2000 values): sorted [−5 × 500,
+  // 7 × 1499, 10^12]. p99: rank 0.99 · 1999 = 1979.01 → x = 7 on both sides → 0.007.
+  // Mean = (−2500 + 10493 + 10^12) / 2000 / 1000.
+  std::vector<int64_t> wide;
+  for (int i = 0; i < 2000; ++i) wide.push_back(i % 4 == 0 ? -5 : 7);
+  wide[1] = 1'000'000'000'000;
+  const Statistics w = summary_statistics(c, m, wide);
+  EXPECT_DOUBLE_EQ(w.itl_p99_ms, 0.007);
+  EXPECT_DOUBLE_EQ(w.itl_mean_ms, (-2500.0 + 10493.0 + 1e12) / 2000.0 / 1000.0);
+  EXPECT_DOUBLE_EQ(mean_ms(narrow), 0.0012);
+}
+
 }  // namespace
 }  // namespace simcheck::model
