@@ -220,7 +220,8 @@ DriverResult ClusterDriver::finish(const std::vector<SimRequest*>& trace) {
     pd.transfer_start_count = contention_.start_count;
     pd.contention_corrupted = contention_.corrupted;
     out.pd = pd;
-    for (const PdParent& p : parents_) out.parents.push_back(final_record(p, out.instances));
+    out.parents.reserve(parents_.size());
+    for (PdParent& p : parents_) out.parents.push_back(final_record(p, out.instances));
   }
   if (contention_.corrupted) warnings_.push_back("contention bookkeeping corrupted");
   out.warnings = std::move(warnings_);

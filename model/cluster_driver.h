@@ -69,7 +69,8 @@ class ClusterDriver {
   void detect_decode(const EventEffect& effect);      // §9.7
   int64_t detection_time(const EventEffect& effect);  // A5 switch
   ParentOutcome classify(const PdParent& p, const std::vector<InstanceOutput>& outputs) const;
-  ParentRecord final_record(const PdParent& p, const std::vector<InstanceOutput>& outputs) const;
+  // Takes the parent's record and its decode sub-request's ITL list (the run is over).
+  ParentRecord final_record(PdParent& p, const std::vector<InstanceOutput>& outputs) const;
 
   const Config& config_;
   std::deque<SimRequest>& arena_;

@@ -360,6 +360,13 @@ InstanceOutput Instance::finalize(int64_t horizon) {
   }
   for (int32_t slot : m.running) out.running_at_end.push_back(m.slots[slot].req->id);
   if (m.events) out.events = std::move(*m.events);
+  // FINALIZE is the instance's last call (§7.10, end of run): its KV cache and request slots are
+  // freed now, so that the aggregate's maps reuse their memory instead of adding to the peak.
+  m.kv = KvCache(m.config.total_kv_blocks, m.config.block_size_tokens,
+                 KvCache::Options{m.config.quirks.empty_range_claims_nothing,
+                                  m.config.quirks.decode_topup_block_keyed});
+  std::vector<RequestSlot>().swap(m.slots);
+  m.slot_of = SlotIndex();
   return out;
 }
 

@@ -2,6 +2,7 @@
 // detection, KV transfer start/completion (every drop path), decode completion and timeout
 // detection, and the per-parent outcome (§9.8). §13 A4, A5, A6.
 #include <algorithm>
+#include <utility>
 
 #include "model/arith.h"
 #include "model/cluster_driver.h"
@@ -250,12 +251,14 @@ ParentOutcome ClusterDriver::classify(const PdParent& p,
   return ParentOutcome::prefill_pending;  // queued, running, or ARRIVAL/QUEUED still pending
 }
 
-ParentRecord ClusterDriver::final_record(const PdParent& p,
+ParentRecord ClusterDriver::final_record(PdParent& p,
                                          const std::vector<InstanceOutput>& outputs) const {
-  ParentRecord rec = p.record;
+  // Called once per parent after every instance is finalized: nothing reads the lifecycle
+  // record or the decode sub-request's ITLs afterwards, so they are moved, not copied.
+  ParentRecord rec = std::move(p.record);
   if (p.decode != nullptr) {
-    rec.decode_sub =
-        DecodeSubRecord{p.decode->state, p.decode->pi, p.decode->first_token_time, p.decode->itl};
+    rec.decode_sub = DecodeSubRecord{p.decode->state, p.decode->pi, p.decode->first_token_time,
+                                     std::move(p.decode->itl)};
   }
   rec.outcome = classify(p, outputs);
   return rec;
