@@ -171,6 +171,11 @@ bool KvCache::allocate(OwnerId owner, const SimRequest& r, int64_t start, int64_
   const int64_t L = r.L();
   const bool prefill_mode = r.pi < L;
   Owner& o = owner_entry(owner);
+  if (o.blocks.capacity() == 0) {
+    // A request holds at most ceil_div(L + N, B) blocks: one allocation instead of a doubling
+    // series (only a hint; the vector still grows if ever needed).
+    o.blocks.reserve(static_cast<size_t>(ceil_div(L + r.N(), B)));
+  }
 
   // The tokens to place: input[start, end) or the single output token at position `start`.
   Token decode_token = 0;
@@ -266,6 +271,7 @@ bool KvCache::allocate(OwnerId owner, const SimRequest& r, int64_t start, int64_
             prev = k;
           }
         } else {
+          if (o.tail.capacity() == 0) o.tail.reserve(static_cast<size_t>(B));  // tops up to B
           o.tail.assign(toks, toks + count);
         }
         o.blocks.push_back(b);
