@@ -8,7 +8,6 @@ namespace simcheck::model {
 
 namespace {
 constexpr size_t kInitialTableSize = 64;
-constexpr int32_t kCopySlotsPerChunk = 1024;
 }  // namespace
 
 ContentKeys::ContentKeys(int64_t block_size)
@@ -50,12 +49,10 @@ const Token* ContentKeys::copy_tokens(const Token* tokens, int32_t& slot) {
     slot = free_copy_slots_.back();
     free_copy_slots_.pop_back();
   } else {
-    slot = copy_slots_used_++;
-    if (static_cast<size_t>(slot / kCopySlotsPerChunk) == copies_.size()) {
-      copies_.push_back(std::make_unique<Token[]>(kCopySlotsPerChunk * block_size_));
-    }
+    slot = static_cast<int32_t>(copies_.size());
+    copies_.push_back(std::make_unique_for_overwrite<Token[]>(static_cast<size_t>(block_size_)));
   }
-  Token* at = copies_[slot / kCopySlotsPerChunk].get() + (slot % kCopySlotsPerChunk) * block_size_;
+  Token* at = copies_[slot].get();
   std::copy(tokens, tokens + block_size_, at);
   return at;
 }

@@ -89,9 +89,9 @@ class ContentKeys {
   int64_t block_size_;
   std::vector<Entry> entries_;
   std::vector<int32_t> free_ids_;
-  // Copied token lists: fixed-size chunks (addresses never move), slots reused once freed.
+  // Copied token lists, one B-token array per slot (addresses never move); slots are reused once
+  // their key is forgotten. Only keys of blocks filled from a tail buffer are copied.
   std::vector<std::unique_ptr<Token[]>> copies_;
-  int32_t copy_slots_used_ = 0;
   std::vector<int32_t> free_copy_slots_;
   // Open addressing with linear probing, load ≤ 1/2.
   std::vector<uint64_t> table_;
