@@ -6,7 +6,6 @@
 
 #include "model/arith.h"
 #include "model/cluster_driver.h"
-#include "model/latency.h"
 
 namespace simcheck::model {
 namespace {
@@ -80,23 +79,8 @@ int64_t ClusterDriver::detection_time(const EventEffect& effect) {
   // ⚑ A5: BLIS detects a completion at the start of the finishing step (the cluster clock).
   // With the quirk off, detection is placed at the end of that step: clock + its advance.
   if (config_.quirks.detect_completion_at_step_start) return clock_;
-  int64_t adv = effect.step_advance;
-  if (adv < 1 && !effect.recorded.empty()) {
-    // The engine did not report the advance: recover it from a request the step RECORDed (all
-    // share it). A request completes only in a step in which it progressed (§7.4–§7.6), so that
-    // step either appended its last ITL entry (adv + OTP, §7.5) or finished its (re-)prefill and
-    // set first_token_time = now + adv + OTP − arrival.
-    const SimRequest& r = *effect.recorded.front();
-    const int64_t otp = output_token_processing_time(config_.alpha);
-    adv = (r.pi > r.L() && !r.itl.empty()) ? r.itl.back() - otp
-                                           : r.first_token_time + r.arrival - clock_ - otp;
-  }
-  if (adv < 1) {  // every STEP advances ≥ 1 µs (§5.1)
-    warnings_.push_back("detection at step end: no step advance known at t=" +
-                        std::to_string(clock_) + "; detected at the step start instead");
-    return clock_;
-  }
-  return clock_ + adv;
+  // Only a STEP RECORDs completions, and batch formation reports its advance (≥ 1 µs, §5.1).
+  return clock_ + effect.step_advance;
 }
 
 void ClusterDriver::detect_prefill(const EventEffect& effect) {
