@@ -1,7 +1,6 @@
-// Spec §8.3: the cluster loop's scan "earliest next instance event, ties to the
-// lowest index", kept incrementally. A tournament tree over the instances:
-// O(log N) per update, the answer at the root, no allocation after construction
-// (a node-based set costs a heap node per update).
+// Spec §8.3: the cluster loop's scan "earliest next instance event, ties to the lowest index", kept
+// incrementally. A tournament tree over the instances: O(log N) per update, the answer at the root,
+// no allocation after construction (a node-based set costs a heap node per update).
 #pragma once
 
 #include <cstdint>
@@ -13,10 +12,9 @@
 namespace simcheck::model {
 
 class Agenda {
-public:
+ public:
   explicit Agenda(int instances) {
-    while (leaves_ < instances)
-      leaves_ *= 2;
+    while (leaves_ < instances) leaves_ *= 2;
     nodes_.assign(static_cast<size_t>(2 * leaves_), Entry{});
   }
 
@@ -27,7 +25,7 @@ public:
     for (at /= 2; at >= 1; at /= 2) {
       const Entry &a = nodes_[2 * at];
       const Entry &b = nodes_[2 * at + 1];
-      nodes_[at] = earlier(b, a) ? b : a; // a (the lower indices) wins ties
+      nodes_[at] = earlier(b, a) ? b : a;  // a (the lower indices) wins ties
     }
   }
 
@@ -36,21 +34,18 @@ public:
   int64_t time() const { return nodes_[1].time; }
   int index() const { return nodes_[1].index; }
 
-private:
+ private:
   struct Entry {
     int64_t time = std::numeric_limits<int64_t>::max();
-    int index = -1; // -1 = no event
+    int index = -1;  // -1 = no event
   };
   static bool earlier(const Entry &x, const Entry &y) {
-    if (x.index < 0)
-      return false;
-    if (y.index < 0)
-      return true;
+    if (x.index < 0) return false;
+    if (y.index < 0) return true;
     return x.time != y.time ? x.time < y.time : x.index < y.index;
   }
   int leaves_ = 1;
-  std::vector<Entry>
-      nodes_; // 1-based heap layout; leaves at [leaves_, 2 * leaves_)
+  std::vector<Entry> nodes_;  // 1-based heap layout; leaves at [leaves_, 2 * leaves_)
 };
 
-} // namespace simcheck::model
+}  // namespace simcheck::model

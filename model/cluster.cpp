@@ -1,6 +1,5 @@
-// Spec §8.1–§8.6: the cluster driver (event loop, admission, standard routing,
-// in-flight accounting) and the end-of-run accounting (pipeline_pending,
-// §10.6); §4.2 standalone driver.
+// Spec §8.1–§8.6: the cluster driver (event loop, admission, standard routing, in-flight
+// accounting) and the end-of-run accounting (pipeline_pending, §10.6); §4.2 standalone driver.
 #include "model/cluster.h"
 
 #include <algorithm>
@@ -14,77 +13,65 @@ namespace {
 
 std::string instance_id(int i) { return "instance_" + std::to_string(i); }
 
-Role role_of(const Config &config, int i) {
-  if (!config.pd_enabled())
-    return Role::none;
-  if (i < config.prefill_instances)
-    return Role::prefill;
-  if (i < config.prefill_instances + config.decode_instances)
-    return Role::decode;
-  return Role::none; // never receives traffic
+Role role_of(const Config& config, int i) {
+  if (!config.pd_enabled()) return Role::none;
+  if (i < config.prefill_instances) return Role::prefill;
+  if (i < config.prefill_instances + config.decode_instances) return Role::decode;
+  return Role::none;  // never receives traffic
 }
 
-int64_t count_beyond_horizon(const std::vector<SimRequest *> &trace,
-                             int64_t horizon) {
+int64_t count_beyond_horizon(const std::vector<SimRequest*>& trace, int64_t horizon) {
   int64_t n = 0;
-  for (const SimRequest *r : trace)
-    n += r->arrival > horizon ? 1 : 0;
+  for (const SimRequest* r : trace) n += r->arrival > horizon ? 1 : 0;
   return n;
 }
 
-// Requests injected into an instance whose ARRIVAL or QUEUED event never ran:
-// in neither container, state still QUEUED, but (unlike a request dropped at
-// enqueue, §7.2) still in requests_meta. `instance_of(r)` gives the instance r
-// was injected into, or -1.
+// Requests injected into an instance whose ARRIVAL or QUEUED event never ran: in neither
+// container, state still QUEUED, but (unlike a request dropped at enqueue, §7.2) still in
+// requests_meta. `instance_of(r)` gives the instance r was injected into, or -1.
 template <class InstanceOf>
-int64_t count_not_yet_enqueued(const std::vector<const SimRequest *> &injected,
-                               const std::vector<InstanceOutput> &outputs,
-                               InstanceOf instance_of) {
+int64_t count_not_yet_enqueued(const std::vector<const SimRequest*>& injected,
+                               const std::vector<InstanceOutput>& outputs, InstanceOf instance_of) {
   std::vector<std::set<std::string>> waiting(outputs.size());
   for (size_t i = 0; i < outputs.size(); ++i) {
-    waiting[i].insert(outputs[i].wait_queue_at_end.begin(),
-                      outputs[i].wait_queue_at_end.end());
+    waiting[i].insert(outputs[i].wait_queue_at_end.begin(), outputs[i].wait_queue_at_end.end());
   }
   int64_t n = 0;
-  for (const SimRequest *r : injected) {
+  for (const SimRequest* r : injected) {
     const int i = instance_of(*r);
-    if (i < 0 || r->state != RequestState::queued)
-      continue;
-    if (waiting[i].count(r->id) != 0)
-      continue;
-    if (outputs[i].maps.requests_meta.count(r->id) != 0)
-      ++n;
+    if (i < 0 || r->state != RequestState::queued) continue;
+    if (waiting[i].count(r->id) != 0) continue;
+    if (outputs[i].maps.requests_meta.count(r->id) != 0) ++n;
   }
   return n;
 }
 
-} // namespace
+}  // namespace
 
-ClusterDriver::ClusterDriver(const Config &config, int64_t seed,
-                             std::deque<SimRequest> &arena,
-                             const ClusterHooks &hooks)
-    : config_(config), arena_(arena), hooks_(hooks),
+ClusterDriver::ClusterDriver(const Config& config, int64_t seed, std::deque<SimRequest>& arena,
+                             const ClusterHooks& hooks)
+    : config_(config),
+      arena_(arena),
+      hooks_(hooks),
       router_stream_(stream(seed, "router")),
       router_(config.routing_policy, config.least_loaded_tiebreak,
               [this](int64_t n) {
-                return static_cast<int64_t>(
-                    router_stream_.uniform(static_cast<uint64_t>(n)));
+                return static_cast<int64_t>(router_stream_.uniform(static_cast<uint64_t>(n)));
               }),
-      in_flight_(config.num_instances), agenda_(config.num_instances) {
+      in_flight_(config.num_instances),
+      agenda_(config.num_instances) {
   for (int i = 0; i < config.num_instances; ++i) {
     roles_.push_back(role_of(config, i));
     instances_.emplace_back(instance_id(i), roles_.back(), config);
     index_of_[instance_id(i)] = i;
   }
-  // ⚑ A6: one policy object serves both pools unless the quirk is switched off,
-  // in which case the prefill pool gets its own (own round-robin counter; the
-  // router stream stays shared because §12.1 defines one "router" stream per
-  // run).
+  // ⚑ A6: one policy object serves both pools unless the quirk is switched off, in which case
+  // the prefill pool gets its own (own round-robin counter; the router stream stays shared
+  // because §12.1 defines one "router" stream per run).
   if (config.pd_enabled() && !config.quirks.shared_pd_routing_policy) {
     prefill_router_ = std::make_unique<Router>(
         config.routing_policy, config.least_loaded_tiebreak, [this](int64_t n) {
-          return static_cast<int64_t>(
-              router_stream_.uniform(static_cast<uint64_t>(n)));
+          return static_cast<int64_t>(router_stream_.uniform(static_cast<uint64_t>(n)));
         });
   }
 }
@@ -93,36 +80,30 @@ bool ClusterDriver::routable(int i, int64_t t) const {
   return !hooks_.routable || hooks_.routable(i, t);
 }
 
-const std::vector<int> &ClusterDriver::candidates(Role pool, int64_t t) {
-  std::vector<int> &out = candidates_;
+const std::vector<int>& ClusterDriver::candidates(Role pool, int64_t t) {
+  std::vector<int>& out = candidates_;
   out.clear();
   for (int i = 0; i < static_cast<int>(instances_.size()); ++i) {
-    if (config_.pd_enabled() && roles_[i] != pool)
-      continue;
-    if (routable(i, t))
-      out.push_back(i);
+    if (config_.pd_enabled() && roles_[i] != pool) continue;
+    if (routable(i, t)) out.push_back(i);
   }
   return out;
 }
 
 InstanceLoad ClusterDriver::load_of(int i) const {
-  return InstanceLoad{instances_[i].queue_depth(), instances_[i].batch_size(),
-                      in_flight_[i]};
+  return InstanceLoad{instances_[i].queue_depth(), instances_[i].batch_size(), in_flight_[i]};
 }
 
-Router &ClusterDriver::router_for(Role pool) {
-  return (pool == Role::prefill && prefill_router_) ? *prefill_router_
-                                                    : router_;
+Router& ClusterDriver::router_for(Role pool) {
+  return (pool == Role::prefill && prefill_router_) ? *prefill_router_ : router_;
 }
 
-void ClusterDriver::run(const std::vector<SimRequest *> &trace) {
+void ClusterDriver::run(const std::vector<SimRequest*>& trace) {
   counters_.trace_requests = static_cast<int64_t>(trace.size());
-  counters_.trace_beyond_horizon =
-      count_beyond_horizon(trace, config_.horizon_us);
-  // The C_ARRIVALs in the order a queue would pop them: by time, then by push
-  // order (seq).
+  counters_.trace_beyond_horizon = count_beyond_horizon(trace, config_.horizon_us);
+  // The C_ARRIVALs in the order a queue would pop them: by time, then by push order (seq).
   arrivals_.assign(trace.begin(), trace.end());
-  const auto by_arrival = [](const SimRequest *a, const SimRequest *b) {
+  const auto by_arrival = [](const SimRequest* a, const SimRequest* b) {
     return a->arrival < b->arrival;
   };
   if (!std::is_sorted(arrivals_.begin(), arrivals_.end(), by_arrival)) {
@@ -136,22 +117,19 @@ void ClusterDriver::run(const std::vector<SimRequest *> &trace) {
     // Earliest instance event; ties → lowest index.
     const int k = agenda_.empty() ? -1 : agenda_.index();
     const int64_t ti = agenda_.empty() ? 0 : agenda_.time();
-    if (!have_cluster && k < 0)
-      break;
-    // The earliest cluster event: an arrival (priority 0) wins a time tie with
-    // any other kind.
+    if (!have_cluster && k < 0) break;
+    // The earliest cluster event: an arrival (priority 0) wins a time tie with any other kind.
     const bool arrival_first =
-        have_arrival && (events_.empty() || arrivals_[next_arrival_]->arrival <=
-                                                events_.top().time);
+        have_arrival &&
+        (events_.empty() || arrivals_[next_arrival_]->arrival <= events_.top().time);
     const int64_t tc = !have_cluster   ? 0
                        : arrival_first ? arrivals_[next_arrival_]->arrival
                                        : events_.top().time;
-    if (have_cluster && (k < 0 || tc <= ti)) { // cluster events win ties
+    if (have_cluster && (k < 0 || tc <= ti)) {  // cluster events win ties
       clock_ = tc;
-      if (clock_ > horizon)
-        break; // NOT executed; left queued for the end-of-run accounting
+      if (clock_ > horizon) break;  // NOT executed; left queued for the end-of-run accounting
       if (arrival_first) {
-        SimRequest *r = arrivals_[next_arrival_++];
+        SimRequest* r = arrivals_[next_arrival_++];
         execute(ClusterEvent{tc, ClusterEventKind::arrival, 0, r, -1});
       } else {
         execute(events_.pop());
@@ -159,69 +137,60 @@ void ClusterDriver::run(const std::vector<SimRequest *> &trace) {
     } else {
       const int64_t prev = clock_;
       clock_ = ti;
-      if (clock_ > horizon)
-        break;
+      if (clock_ > horizon) break;
       process_instance_event(k, prev);
     }
   }
 }
 
 void ClusterDriver::process_instance_event(int k, int64_t prev) {
-  EventEffect &effect = effect_;
+  EventEffect& effect = effect_;
   instances_[k].process_next(effect);
   refresh_agenda(k);
-  if (effect.lazily_cancelled)
-    clock_ = prev; // the cluster clock is restored too
+  if (effect.lazily_cancelled) clock_ = prev;  // the cluster clock is restored too
   // §8.6: the counter changes caused by this one event.
-  const int64_t delta = effect.delta_completed +
-                        effect.delta_dropped_unservable +
-                        effect.delta_timed_out;
+  const int64_t delta =
+      effect.delta_completed + effect.delta_dropped_unservable + effect.delta_timed_out;
   if (!in_flight_.on_event(k, delta)) {
     warnings_.push_back("in_flight[" + instances_[k].id() +
-                        "] went negative at t=" + std::to_string(clock_) +
-                        "; clamped to 0");
+                        "] went negative at t=" + std::to_string(clock_) + "; clamped to 0");
   }
-  if (!config_.pd_enabled())
-    return;
-  if (roles_[k] == Role::prefill)
-    detect_prefill(effect);
-  if (roles_[k] == Role::decode)
-    detect_decode(effect);
+  if (!config_.pd_enabled()) return;
+  if (roles_[k] == Role::prefill) detect_prefill(effect);
+  if (roles_[k] == Role::decode) detect_decode(effect);
 }
 
-void ClusterDriver::execute(const ClusterEvent &e) {
+void ClusterDriver::execute(const ClusterEvent& e) {
   switch (e.kind) {
-  case ClusterEventKind::arrival:
-    counters_.arrived += 1;
-    events_.push(e.time + config_.admission_latency_us, ClusterEventKind::admit,
-                 e.request, -1);
-    return;
-  case ClusterEventKind::admit:
-    // §8.4: always-admit is the only v1 policy, so `rejected` stays 0.
-    events_.push(e.time + config_.routing_latency_us, ClusterEventKind::route,
-                 e.request, -1);
-    return;
-  case ClusterEventKind::route:
-    if (config_.pd_enabled()) {
-      disagg_route(*e.request, e.time);
-    } else {
-      standard_route(*e.request, e.time);
-    }
-    return;
-  case ClusterEventKind::prefill_route:
-    prefill_route(e.parent, e.time);
-    return;
-  case ClusterEventKind::kv_start:
-    kv_start(e.parent, e.time);
-    return;
-  case ClusterEventKind::kv_done:
-    kv_done(e.parent, e.time);
-    return;
+    case ClusterEventKind::arrival:
+      counters_.arrived += 1;
+      events_.push(e.time + config_.admission_latency_us, ClusterEventKind::admit, e.request, -1);
+      return;
+    case ClusterEventKind::admit:
+      // §8.4: always-admit is the only v1 policy, so `rejected` stays 0.
+      events_.push(e.time + config_.routing_latency_us, ClusterEventKind::route, e.request, -1);
+      return;
+    case ClusterEventKind::route:
+      if (config_.pd_enabled()) {
+        disagg_route(*e.request, e.time);
+      } else {
+        standard_route(*e.request, e.time);
+      }
+      return;
+    case ClusterEventKind::prefill_route:
+      prefill_route(e.parent, e.time);
+      return;
+    case ClusterEventKind::kv_start:
+      kv_start(e.parent, e.time);
+      return;
+    case ClusterEventKind::kv_done:
+      kv_done(e.parent, e.time);
+      return;
   }
 }
 
-void ClusterDriver::standard_route(SimRequest &r, int64_t t) {
-  const std::vector<int> &c = candidates(Role::none, t);
+void ClusterDriver::standard_route(SimRequest& r, int64_t t) {
+  const std::vector<int>& c = candidates(Role::none, t);
   if (c.empty()) {
     counters_.routing_rejections += 1;
     return;
@@ -229,45 +198,37 @@ void ClusterDriver::standard_route(SimRequest &r, int64_t t) {
   dispatch(router_.choose(c, [this](int i) { return load_of(i); }), r, t);
 }
 
-void ClusterDriver::dispatch(int target, SimRequest &r, int64_t t) {
+void ClusterDriver::dispatch(int target, SimRequest& r, int64_t t) {
   r.assigned = instances_[target].id();
   in_flight_.on_dispatch(target);
   instances_[target].inject(r, t);
   refresh_agenda(target);
 }
 
-void ClusterDriver::refresh_agenda(int i) {
-  agenda_.set(i, instances_[i].next_event_time());
-}
+void ClusterDriver::refresh_agenda(int i) { agenda_.set(i, instances_[i].next_event_time()); }
 
-int64_t ClusterDriver::count_pipeline_pending(
-    const std::vector<InstanceOutput> &outputs,
-    const std::vector<SimRequest *> &trace) const {
+int64_t ClusterDriver::count_pipeline_pending(const std::vector<InstanceOutput>& outputs,
+                                              const std::vector<SimRequest*>& trace) const {
   int64_t n = 0;
-  // Cluster hops still queued (all lie beyond the horizon). A pending C_ARRIVAL
-  // is a request that never arrived (trace_beyond_horizon), not a pipeline one.
-  for (const ClusterEvent &e : events_.pending()) {
-    if (e.kind == ClusterEventKind::admit ||
-        e.kind == ClusterEventKind::route ||
+  // Cluster hops still queued (all lie beyond the horizon). A pending C_ARRIVAL is a request
+  // that never arrived (trace_beyond_horizon), not a pipeline one.
+  for (const ClusterEvent& e : events_.pending()) {
+    if (e.kind == ClusterEventKind::admit || e.kind == ClusterEventKind::route ||
         e.kind == ClusterEventKind::prefill_route) {
       ++n;
     }
   }
-  std::vector<const SimRequest *> injected(trace.begin(), trace.end());
-  for (const PdParent &p : parents_)
-    injected.push_back(p.prefill);
-  return n +
-         count_not_yet_enqueued(injected, outputs, [this](const SimRequest &r) {
-           if (r.assigned.empty())
-             return -1; // never injected (still in the pipeline)
+  std::vector<const SimRequest*> injected(trace.begin(), trace.end());
+  for (const PdParent& p : parents_) injected.push_back(p.prefill);
+  return n + count_not_yet_enqueued(injected, outputs, [this](const SimRequest& r) {
+           if (r.assigned.empty()) return -1;  // never injected (still in the pipeline)
            return index_of_.at(r.assigned);
          });
 }
 
-DriverResult ClusterDriver::finish(const std::vector<SimRequest *> &trace) {
+DriverResult ClusterDriver::finish(const std::vector<SimRequest*>& trace) {
   DriverResult out;
-  for (Instance &inst : instances_)
-    out.instances.push_back(inst.finalize(config_.horizon_us));
+  for (Instance& inst : instances_) out.instances.push_back(inst.finalize(config_.horizon_us));
   out.cluster = counters_;
   out.cluster.pipeline_pending = count_pipeline_pending(out.instances, trace);
   if (config_.pd_enabled()) {
@@ -280,58 +241,46 @@ DriverResult ClusterDriver::finish(const std::vector<SimRequest *> &trace) {
     pd.contention_corrupted = contention_.corrupted;
     out.pd = pd;
     out.parents.reserve(parents_.size());
-    for (PdParent &p : parents_)
-      out.parents.push_back(final_record(p, out.instances));
+    for (PdParent& p : parents_) out.parents.push_back(final_record(p, out.instances));
   }
-  if (contention_.corrupted)
-    warnings_.push_back("contention bookkeeping corrupted");
+  if (contention_.corrupted) warnings_.push_back("contention bookkeeping corrupted");
   out.warnings = std::move(warnings_);
   return out;
 }
 
-DriverResult run_cluster(const Config &config, int64_t seed,
-                         const std::vector<SimRequest *> &trace,
-                         std::deque<SimRequest> &arena,
-                         const ClusterHooks &hooks) {
+DriverResult run_cluster(const Config& config, int64_t seed, const std::vector<SimRequest*>& trace,
+                         std::deque<SimRequest>& arena, const ClusterHooks& hooks) {
   ClusterDriver driver(config, seed, arena, hooks);
   driver.run(trace);
   return driver.finish(trace);
 }
 
-DriverResult run_standalone(const Config &config,
-                            const std::vector<SimRequest *> &trace) {
+DriverResult run_standalone(const Config& config, const std::vector<SimRequest*>& trace) {
   Instance inst(instance_id(0), Role::none, config);
   const int64_t horizon = config.horizon_us;
   DriverResult out;
-  for (SimRequest *r : trace)
-    inst.inject(*r, r->arrival); // even past the horizon (warned)
+  for (SimRequest* r : trace) inst.inject(*r, r->arrival);  // even past the horizon (warned)
   const int64_t beyond = count_beyond_horizon(trace, horizon);
   if (beyond > 0) {
-    out.warnings.push_back(std::to_string(beyond) +
-                           " trace request(s) arrive after the horizon");
+    out.warnings.push_back(std::to_string(beyond) + " trace request(s) arrive after the horizon");
   }
   for (;;) {
     const std::optional<int64_t> next = inst.next_event_time();
-    if (!next)
-      break;
-    // ⚑ A11: BLIS's library loop runs the first event past the horizon, then
-    // stops.
-    if (!config.quirks.standalone_runs_event_past_horizon && *next > horizon)
-      break;
+    if (!next) break;
+    // ⚑ A11: BLIS's library loop runs the first event past the horizon, then stops.
+    if (!config.quirks.standalone_runs_event_past_horizon && *next > horizon) break;
     inst.process_next();
-    if (inst.clock() > horizon)
-      break;
+    if (inst.clock() > horizon) break;
   }
   out.instances.push_back(inst.finalize(horizon));
-  ClusterCounters &c = out.cluster;
+  ClusterCounters& c = out.cluster;
   c.trace_requests = static_cast<int64_t>(trace.size());
-  c.arrived =
-      c.trace_requests; // every request is pushed as an instance ARRIVAL
+  c.arrived = c.trace_requests;  // every request is pushed as an instance ARRIVAL
   c.trace_beyond_horizon = beyond;
-  std::vector<const SimRequest *> injected(trace.begin(), trace.end());
-  c.pipeline_pending = count_not_yet_enqueued(
-      injected, out.instances, [](const SimRequest &) { return 0; });
+  std::vector<const SimRequest*> injected(trace.begin(), trace.end());
+  c.pipeline_pending =
+      count_not_yet_enqueued(injected, out.instances, [](const SimRequest&) { return 0; });
   return out;
 }
 
-} // namespace simcheck::model
+}  // namespace simcheck::model

@@ -1,5 +1,4 @@
-// Spec §6.1: interning of content keys KEY(prev, tokens) and the key → block
-// index.
+// Spec §6.1: interning of content keys KEY(prev, tokens) and the key → block index.
 #include "model/content_keys.h"
 
 #include <algorithm>
@@ -9,11 +8,10 @@ namespace simcheck::model {
 
 namespace {
 constexpr size_t kInitialTableSize = 64;
-} // namespace
+}  // namespace
 
 ContentKeys::ContentKeys(int64_t block_size)
-    : block_size_(block_size), table_(kInitialTableSize, kEmpty),
-      mask_(kInitialTableSize - 1) {}
+    : block_size_(block_size), table_(kInitialTableSize, kEmpty), mask_(kInitialTableSize - 1) {}
 
 uint32_t ContentKeys::hash32(int32_t prev, const Token *tokens) const {
   uint64_t h = 0x243F6A8885A308D3ULL ^ static_cast<uint32_t>(prev);
@@ -32,29 +30,23 @@ uint32_t ContentKeys::hash32(int32_t prev, const Token *tokens) const {
 }
 
 bool ContentKeys::same_tokens(int32_t id, const Token *tokens) const {
-  return std::memcmp(entries_[id].tokens, tokens,
-                     block_size_ * sizeof(Token)) == 0;
+  return std::memcmp(entries_[id].tokens, tokens, block_size_ * sizeof(Token)) == 0;
 }
 
-int32_t ContentKeys::table_find(int32_t prev, const Token *tokens,
-                                uint32_t h) const {
+int32_t ContentKeys::table_find(int32_t prev, const Token *tokens, uint32_t h) const {
   for (uint64_t s = h & mask_;; s = (s + 1) & mask_) {
     const uint64_t v = table_[s];
-    if (v == kEmpty)
-      return kAbsent;
+    if (v == kEmpty) return kAbsent;
     if (slot_hash(v) == h) {
       const int32_t id = slot_id(v);
-      if (entries_[id].prev == prev && same_tokens(id, tokens))
-        return id;
+      if (entries_[id].prev == prev && same_tokens(id, tokens)) return id;
     }
   }
 }
 
 int32_t ContentKeys::list_find(int32_t prev, const Token *tokens) const {
-  for (int32_t c = entries_[prev].first_child; c != kNone;
-       c = entries_[c].next_sibling) {
-    if (same_tokens(c, tokens))
-      return c;
+  for (int32_t c = entries_[prev].first_child; c != kNone; c = entries_[c].next_sibling) {
+    if (same_tokens(c, tokens)) return c;
   }
   return kAbsent;
 }
@@ -70,22 +62,18 @@ const Token *ContentKeys::copy_tokens(const Token *tokens, int32_t &slot) {
     free_copy_slots_.pop_back();
   } else {
     slot = static_cast<int32_t>(copies_.size());
-    copies_.push_back(std::make_unique_for_overwrite<Token[]>(
-        static_cast<size_t>(block_size_)));
+    copies_.push_back(std::make_unique_for_overwrite<Token[]>(static_cast<size_t>(block_size_)));
   }
   Token *at = copies_[slot].get();
   std::copy(tokens, tokens + block_size_, at);
   return at;
 }
 
-int32_t ContentKeys::intern(int32_t prev, const Token *tokens,
-                            Storage storage) {
+int32_t ContentKeys::intern(int32_t prev, const Token *tokens, Storage storage) {
   const bool table = in_table_of(prev);
   const uint32_t h = table ? hash32(prev, tokens) : 0;
-  const int32_t found =
-      table ? table_find(prev, tokens, h) : list_find(prev, tokens);
-  if (found != kAbsent)
-    return found;
+  const int32_t found = table ? table_find(prev, tokens, h) : list_find(prev, tokens);
+  if (found != kAbsent) return found;
   int32_t id;
   if (!free_ids_.empty()) {
     id = free_ids_.back();
@@ -98,10 +86,8 @@ int32_t ContentKeys::intern(int32_t prev, const Token *tokens,
   e = Entry{};
   e.prev = prev;
   e.tokens = tokens;
-  if (storage == Storage::copied)
-    e.tokens = copy_tokens(tokens, e.copy_slot);
-  if (prev != kRoot)
-    add_ref(prev); // a live key keeps its prefix chain alive
+  if (storage == Storage::copied) e.tokens = copy_tokens(tokens, e.copy_slot);
+  if (prev != kRoot) add_ref(prev);  // a live key keeps its prefix chain alive
   live_ += 1;
   if (table) {
     table_insert(id, h);
@@ -115,8 +101,7 @@ void ContentKeys::drop_ref(int32_t id) {
   while (id != kRoot) {
     Entry &e = entries_[id];
     e.refs -= 1;
-    if (e.refs > 0)
-      return;
+    if (e.refs > 0) return;
     // Forgotten. Its children (none: each would hold a reference) need no care.
     const int32_t prev = e.prev;
     if (e.in_table) {
@@ -125,8 +110,7 @@ void ContentKeys::drop_ref(int32_t id) {
       list_erase(id);
     }
     e.indexed_block = kAbsent;
-    if (e.copy_slot >= 0)
-      free_copy_slots_.push_back(e.copy_slot);
+    if (e.copy_slot >= 0) free_copy_slots_.push_back(e.copy_slot);
     e.copy_slot = -1;
     e.tokens = nullptr;
     free_ids_.push_back(id);
@@ -135,8 +119,7 @@ void ContentKeys::drop_ref(int32_t id) {
   }
 }
 
-// ---- children lists
-// --------------------------------------------------------------------------
+// ---- children lists -----------------------------------------------------------------------------
 
 void ContentKeys::list_insert(int32_t prev, int32_t id) {
   Entry &p = entries_[prev];
@@ -147,8 +130,7 @@ void ContentKeys::list_insert(int32_t prev, int32_t id) {
   }
   Entry &e = entries_[id];
   e.next_sibling = p.first_child;
-  if (p.first_child != kNone)
-    entries_[p.first_child].prev_sibling = id;
+  if (p.first_child != kNone) entries_[p.first_child].prev_sibling = id;
   p.first_child = id;
   p.child_count += 1;
 }
@@ -161,15 +143,13 @@ void ContentKeys::list_erase(int32_t id) {
   } else {
     p.first_child = e.next_sibling;
   }
-  if (e.next_sibling != kNone)
-    entries_[e.next_sibling].prev_sibling = e.prev_sibling;
+  if (e.next_sibling != kNone) entries_[e.next_sibling].prev_sibling = e.prev_sibling;
   e.prev_sibling = e.next_sibling = kNone;
   p.child_count -= 1;
 }
 
 void ContentKeys::make_wide(int32_t id) {
-  // Keys are unique under their parent, so the listed children go to the table
-  // as they are.
+  // Keys are unique under their parent, so the listed children go to the table as they are.
   int32_t c = entries_[id].first_child;
   while (c != kNone) {
     Entry &child = entries_[c];
@@ -181,18 +161,15 @@ void ContentKeys::make_wide(int32_t id) {
   Entry &e = entries_[id];
   e.first_child = kNone;
   e.child_count = 0;
-  e.wide = true; // until the key is forgotten (intern resets its entry)
+  e.wide = true;  // until the key is forgotten (intern resets its entry)
 }
 
-// ---- hash table
-// ------------------------------------------------------------------------------
+// ---- hash table ---------------------------------------------------------------------------------
 
 void ContentKeys::table_insert(int32_t id, uint32_t h) {
-  if (static_cast<uint64_t>(in_table_ + 1) * 2 > table_.size())
-    grow_table();
+  if (static_cast<uint64_t>(in_table_ + 1) * 2 > table_.size()) grow_table();
   uint64_t s = h & mask_;
-  while (table_[s] != kEmpty)
-    s = (s + 1) & mask_;
+  while (table_[s] != kEmpty) s = (s + 1) & mask_;
   table_[s] = slot_value(h, id);
   Entry &e = entries_[id];
   e.hash32 = h;
@@ -205,10 +182,8 @@ void ContentKeys::table_erase(int32_t id) {
   const uint32_t h = e.hash32;
   const uint64_t target = slot_value(h, id);
   uint64_t i = h & mask_;
-  while (table_[i] != target)
-    i = (i + 1) & mask_;
-  // Backward-shift deletion keeps every remaining key reachable from its home
-  // slot.
+  while (table_[i] != target) i = (i + 1) & mask_;
+  // Backward-shift deletion keeps every remaining key reachable from its home slot.
   for (uint64_t j = (i + 1) & mask_; table_[j] != kEmpty; j = (j + 1) & mask_) {
     const uint64_t home = slot_hash(table_[j]) & mask_;
     if (((j - home) & mask_) >= ((j - i) & mask_)) {
@@ -227,13 +202,11 @@ void ContentKeys::grow_table() {
   table_.assign(old.size() * 2, kEmpty);
   mask_ = table_.size() - 1;
   for (uint64_t v : old) {
-    if (v == kEmpty)
-      continue;
+    if (v == kEmpty) continue;
     uint64_t s = slot_hash(v) & mask_;
-    while (table_[s] != kEmpty)
-      s = (s + 1) & mask_;
+    while (table_[s] != kEmpty) s = (s + 1) & mask_;
     table_[s] = v;
   }
 }
 
-} // namespace simcheck::model
+}  // namespace simcheck::model

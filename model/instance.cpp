@@ -1,6 +1,5 @@
-// Spec §4.1 (event processing, lazy cancellation), §7.2 (ENQUEUE), §7.8
-// (TIMEOUT), §7.9 (PD entry points), §7.10 (finalize), §8.2 (INJECT), §8.6
-// (per-event deltas), §10.1 (per-instance metrics).
+// Spec §4.1 (event processing, lazy cancellation), §7.2 (ENQUEUE), §7.8 (TIMEOUT), §7.9 (PD entry
+// points), §7.10 (finalize), §8.2 (INJECT), §8.6 (per-event deltas), §10.1 (per-instance metrics).
 #include <algorithm>
 #include <string_view>
 #include <utility>
@@ -12,35 +11,48 @@
 
 namespace simcheck::model {
 
-Instance::Impl::Impl(std::string id_, Role role_, const Config &config_)
-    : id(std::move(id_)), role(role_), config(config_),
+Instance::Impl::Impl(std::string id_, Role role_, const Config& config_)
+    : id(std::move(id_)),
+      role(role_),
+      config(config_),
       otp(output_token_processing_time(config_.alpha)),
       kv(config_.total_kv_blocks, config_.block_size_tokens,
          KvCache::Options{config_.quirks.empty_range_claims_nothing,
                           config_.quirks.decode_topup_block_keyed}) {
-  if (config.record_events)
-    events.emplace();
+  if (config.record_events) events.emplace();
 }
 
-// ---- helpers
-// ----------------------------------------------------------------------------------
+// ---- helpers ----------------------------------------------------------------------------------
 
-int32_t Instance::Impl::slot_for(SimRequest &r) {
-  int32_t slot = slot_of.find(&r);
-  if (slot < 0) {
-    slot = static_cast<int32_t>(slots.size());
-    slots.emplace_back();
-    slots.back().req = &r;
+int32_t Instance::Impl::slot_for(SimRequest& r) {
+  int32_t slot = find_slot(r);
+  if (slot >= 0) return slot;
+  slot = static_cast<int32_t>(slots.size());
+  slots.emplace_back();
+  slots.back().req = &r;
+  if (r.home_instance == nullptr) {
+    r.home_instance = this;
+    r.home_slot = slot;
+  } else {
     slot_of.insert(&r, slot);
   }
   return slot;
 }
 
-// §10.1 requests_meta[r.id] = meta(r), written at injection (§8.2) and
-// ENQUEUE_DECODE (§7.9).
+int32_t Instance::Impl::find_slot(const SimRequest& r) const {
+  // The home record is checked against the slot itself: an instance destroyed before this one may
+  // have had the same address.
+  if (r.home_instance == this && static_cast<size_t>(r.home_slot) < slots.size() &&
+      slots[r.home_slot].req == &r) {
+    return r.home_slot;
+  }
+  return r.home_instance == nullptr ? -1 : slot_of.find(&r);
+}
+
+// §10.1 requests_meta[r.id] = meta(r), written at injection (§8.2) and ENQUEUE_DECODE (§7.9).
 void Instance::Impl::register_meta(int32_t slot) {
-  RequestSlot &s = slots[slot];
-  const SimRequest &r = *s.req;
+  RequestSlot& s = slots[slot];
+  const SimRequest& r = *s.req;
   s.has_meta = true;
   s.meta.arrived_at_s = static_cast<double>(r.arrival) / 1e6;
   s.meta.num_prefill_tokens = r.L();
@@ -68,8 +80,7 @@ void Instance::Impl::wait_push_front(int32_t slot) {
 }
 
 int32_t Instance::Impl::wait_front() {
-  while (!slots[wait_queue.front()].in_wait_queue)
-    wait_queue.pop_front(); // dead entries
+  while (!slots[wait_queue.front()].in_wait_queue) wait_queue.pop_front();  // dead entries
   return wait_queue.front();
 }
 
@@ -81,61 +92,52 @@ void Instance::Impl::wait_pop_front() {
 }
 
 void Instance::Impl::wait_remove(int32_t slot) {
-  if (!slots[slot].in_wait_queue)
-    return; // "no-op if absent"
+  if (!slots[slot].in_wait_queue) return;  // "no-op if absent"
   slots[slot].in_wait_queue = false;
   wait_live -= 1;
-  if (wait_live == 0)
-    wait_queue.clear(); // only dead entries left
+  if (wait_live == 0) wait_queue.clear();  // only dead entries left
 }
 
-// ---- §7.2 ENQUEUE
-// -------------------------------------------------------------------------------
+// ---- §7.2 ENQUEUE -------------------------------------------------------------------------------
 
 void Instance::Impl::enqueue(int32_t slot) {
-  SimRequest &r = *slots[slot].req;
+  SimRequest& r = *slots[slot].req;
   const int64_t now = clock;
   const int64_t L = r.L();
   const int64_t mml = config.max_model_len;
-  if (r.state == RequestState::timed_out)
-    return; // 0. defensive; unreachable in v1
-  if (r.max_output_len == 0 && mml > 0 && L < mml)
-    r.max_output_len = mml - L; // 1.
+  if (r.state == RequestState::timed_out) return;  // 0. defensive; unreachable in v1
+  if (r.max_output_len == 0 && mml > 0 && L < mml) r.max_output_len = mml - L;  // 1.
   // 2.-4. Drop guards (they read only L, max_output_len and deadline: INV-9).
   bool drop = r.max_output_len < 0;
   if (!drop && mml > 0) {
-    // L + max_output_len > MML, written so that a huge budget cannot overflow
-    // (L < MML here).
+    // L + max_output_len > MML, written so that a huge budget cannot overflow (L < MML here).
     drop = L >= mml || (r.max_output_len > 0 && r.max_output_len > mml - L);
   }
-  if (!drop)
-    drop = ceil_div(L, config.block_size_tokens) > config.total_kv_blocks;
+  if (!drop) drop = ceil_div(L, config.block_size_tokens) > config.total_kv_blocks;
   if (drop) {
     dropped_unservable += 1;
-    slots[slot].has_meta = false; // erase requests_meta[r.id]
+    slots[slot].has_meta = false;  // erase requests_meta[r.id]
     return;
   }
-  total_input_tokens += L;                   // 5.
-  if (r.deadline > 0 && r.deadline <= now) { // 6. already late
+  total_input_tokens += L;                    // 5.
+  if (r.deadline > 0 && r.deadline <= now) {  // 6. already late
     r.state = RequestState::timed_out;
     timed_out += 1;
     effect->timed_out.push_back(&r);
     return;
   }
-  wait_push_back(slot); // 7. state stays QUEUED
-  if (r.deadline > 0 && r.deadline <= config.horizon_us) { // 8.
+  wait_push_back(slot);                                     // 7. state stays QUEUED
+  if (r.deadline > 0 && r.deadline <= config.horizon_us) {  // 8.
     queue.push(r.deadline, EventKind::timeout, slot);
   }
 }
 
-// ---- §7.8 TIMEOUT
-// -------------------------------------------------------------------------------
+// ---- §7.8 TIMEOUT -------------------------------------------------------------------------------
 
 void Instance::Impl::timeout(int32_t slot, int64_t t) {
-  RequestSlot &s = slots[slot];
-  SimRequest &r = *s.req;
-  if (r.state == RequestState::timed_out)
-    return;
+  RequestSlot& s = slots[slot];
+  SimRequest& r = *s.req;
+  if (r.state == RequestState::timed_out) return;
   const bool was_running = r.state == RequestState::running;
   r.state = RequestState::timed_out;
   timed_out += 1;
@@ -148,19 +150,17 @@ void Instance::Impl::timeout(int32_t slot, int64_t t) {
   } else {
     wait_remove(slot);
   }
-  if (running.empty() && !step_pending && wait_live > 0)
-    schedule_step(t);
+  if (running.empty() && !step_pending && wait_live > 0) schedule_step(t);
 }
 
 // ---- event log
 // ------------------------------------------------------------------------------------
 
-void Instance::Impl::record_event(const InstanceEvent &e) {
+void Instance::Impl::record_event(const InstanceEvent& e) {
   EventRecord rec;
   rec.time = e.time;
   rec.kind = e.kind;
-  if (e.slot >= 0)
-    rec.request_id = slots[e.slot].req->id;
+  if (e.slot >= 0) rec.request_id = slots[e.slot].req->id;
   rec.wait_queue_len = wait_live;
   rec.running_len = static_cast<int64_t>(running.size());
   rec.steps_pending = steps_queued;
@@ -176,20 +176,17 @@ void Instance::Impl::record_event(const InstanceEvent &e) {
 
 namespace {
 
-// Slot indices sorted by request id, byte-wise (§0). Ids usually share a long
-// prefix
-// ("request_…"), so each is first keyed by the 8 bytes after the common prefix
-// (big-endian, padded with 0): a strict key order implies the same string
-// order, and only ties compare strings.
-std::vector<int32_t> slots_in_id_order(const std::vector<RequestSlot> &slots) {
+// Slot indices sorted by request id, byte-wise (§0). Ids usually share a long prefix
+// ("request_…"), so each is first keyed by the 8 bytes after the common prefix (big-endian, padded
+// with 0): a strict key order implies the same string order, and only ties compare strings.
+std::vector<int32_t> slots_in_id_order(const std::vector<RequestSlot>& slots) {
   size_t common = slots.empty() ? 0 : slots[0].req->id.size();
-  for (const RequestSlot &s : slots) {
-    const std::string &a = slots[0].req->id;
-    const std::string &b = s.req->id;
+  for (const RequestSlot& s : slots) {
+    const std::string& a = slots[0].req->id;
+    const std::string& b = s.req->id;
     size_t k = 0;
     const size_t limit = std::min(common, b.size());
-    while (k < limit && a[k] == b[k])
-      ++k;
+    while (k < limit && a[k] == b[k]) ++k;
     common = k;
   }
   struct Keyed {
@@ -200,54 +197,49 @@ std::vector<int32_t> slots_in_id_order(const std::vector<RequestSlot> &slots) {
   std::vector<Keyed> keyed;
   keyed.reserve(slots.size());
   for (size_t i = 0; i < slots.size(); ++i) {
-    const std::string &id = slots[i].req->id;
+    const std::string& id = slots[i].req->id;
     uint64_t key = 0;
     for (size_t k = 0; k < 8; ++k) {
       const size_t at = common + k;
-      key = (key << 8) |
-            (at < id.size() ? static_cast<unsigned char>(id[at]) : 0u);
+      key = (key << 8) | (at < id.size() ? static_cast<unsigned char>(id[at]) : 0u);
     }
     keyed.push_back(Keyed{key, id, static_cast<int32_t>(i)});
   }
-  std::sort(keyed.begin(), keyed.end(), [](const Keyed &a, const Keyed &b) {
+  std::sort(keyed.begin(), keyed.end(), [](const Keyed& a, const Keyed& b) {
     return a.key != b.key ? a.key < b.key : a.id < b.id;
   });
   std::vector<int32_t> order;
   order.reserve(keyed.size());
-  for (const Keyed &k : keyed)
-    order.push_back(k.slot);
+  for (const Keyed& k : keyed) order.push_back(k.slot);
   return order;
 }
 
-} // namespace
+}  // namespace
 
 // ---- public API
 // -----------------------------------------------------------------------------------
 
-Instance::Instance(std::string id, Role role, const Config &config)
+Instance::Instance(std::string id, Role role, const Config& config)
     : impl_(std::make_unique<Impl>(std::move(id), role, config)) {}
 Instance::~Instance() = default;
-Instance::Instance(Instance &&) noexcept = default;
-Instance &Instance::operator=(Instance &&) noexcept = default;
+Instance::Instance(Instance&&) noexcept = default;
+Instance& Instance::operator=(Instance&&) noexcept = default;
 
-const std::string &Instance::id() const { return impl_->id; }
+const std::string& Instance::id() const { return impl_->id; }
 Role Instance::role() const { return impl_->role; }
 int64_t Instance::clock() const { return impl_->clock; }
 int64_t Instance::queue_depth() const { return impl_->wait_live; }
-int64_t Instance::batch_size() const {
-  return static_cast<int64_t>(impl_->running.size());
-}
+int64_t Instance::batch_size() const { return static_cast<int64_t>(impl_->running.size()); }
 
-void Instance::inject(SimRequest &r, int64_t t) {
-  Impl &m = *impl_;
+void Instance::inject(SimRequest& r, int64_t t) {
+  Impl& m = *impl_;
   const int32_t slot = m.slot_for(r);
   m.register_meta(slot);
   m.queue.push(t, EventKind::arrival, slot);
 }
 
 std::optional<int64_t> Instance::next_event_time() const {
-  if (impl_->queue.empty())
-    return std::nullopt;
+  if (impl_->queue.empty()) return std::nullopt;
   return impl_->queue.top().time;
 }
 
@@ -257,21 +249,18 @@ EventEffect Instance::process_next() {
   return effect;
 }
 
-void Instance::process_next(EventEffect &effect) {
-  Impl &m = *impl_;
+void Instance::process_next(EventEffect& effect) {
+  Impl& m = *impl_;
   const InstanceEvent e = m.queue.pop();
-  if (e.kind == EventKind::step)
-    m.steps_queued -= 1;
+  if (e.kind == EventKind::step) m.steps_queued -= 1;
   effect.lazily_cancelled = false;
   effect.time = e.time;
-  effect.delta_completed = effect.delta_dropped_unservable =
-      effect.delta_timed_out = 0;
+  effect.delta_completed = effect.delta_dropped_unservable = effect.delta_timed_out = 0;
   effect.recorded.clear();
   effect.timed_out.clear();
   effect.step_advance = 0;
-  if (e.kind == EventKind::timeout &&
-      m.slots[e.slot].req->state == RequestState::completed) {
-    effect.lazily_cancelled = true; // discarded without touching the clock
+  if (e.kind == EventKind::timeout && m.slots[e.slot].req->state == RequestState::completed) {
+    effect.lazily_cancelled = true;  // discarded without touching the clock
     return;
   }
   m.clock = e.time;
@@ -280,80 +269,72 @@ void Instance::process_next(EventEffect &effect) {
   const int64_t timed_out_before = m.timed_out;
   m.effect = &effect;
   switch (e.kind) {
-  case EventKind::arrival: {
-    const SimRequest &r = *m.slots[e.slot].req;
-    m.queue.push(e.time + queueing_time(m.config.alpha, r.L()),
-                 EventKind::queued, e.slot);
-    break;
-  }
-  case EventKind::queued:
-    m.enqueue(e.slot);
-    if (!m.step_pending && m.wait_live > 0)
-      m.schedule_step(e.time);
-    break;
-  case EventKind::step:
-    m.step(e.time);
-    break;
-  case EventKind::scheduled:
-  case EventKind::request_left:
-    break; // timeline markers: they only advance the clock
-  case EventKind::timeout:
-    m.timeout(e.slot, e.time);
-    break;
+    case EventKind::arrival: {
+      const SimRequest& r = *m.slots[e.slot].req;
+      m.queue.push(e.time + queueing_time(m.config.alpha, r.L()), EventKind::queued, e.slot);
+      break;
+    }
+    case EventKind::queued:
+      m.enqueue(e.slot);
+      if (!m.step_pending && m.wait_live > 0) m.schedule_step(e.time);
+      break;
+    case EventKind::step:
+      m.step(e.time);
+      break;
+    case EventKind::scheduled:
+    case EventKind::request_left:
+      break;  // timeline markers: they only advance the clock
+    case EventKind::timeout:
+      m.timeout(e.slot, e.time);
+      break;
   }
   m.effect = nullptr;
   effect.delta_completed = m.completed - completed_before;
   effect.delta_dropped_unservable = m.dropped_unservable - dropped_before;
   effect.delta_timed_out = m.timed_out - timed_out_before;
-  if (m.events)
-    m.record_event(e);
+  if (m.events) m.record_event(e);
 }
 
-bool Instance::reserve(SimRequest &dec) {
-  Impl &m = *impl_;
+bool Instance::reserve(SimRequest& dec) {
+  Impl& m = *impl_;
   const int32_t slot = m.slot_for(dec);
-  // dec.pi = 0 < L: PREFILL mode, ceil_div(L, B) fresh blocks, the full ones
-  // keyed.
+  // dec.pi = 0 < L: PREFILL mode, ceil_div(L, B) fresh blocks, the full ones keyed.
   const bool ok = m.kv.allocate(slot, dec, 0, dec.L(), {});
-  if (ok)
-    dec.pi = dec.L();
+  if (ok) dec.pi = dec.L();
   return ok;
 }
 
-void Instance::enqueue_decode(SimRequest &dec, int64_t t) {
-  Impl &m = *impl_;
+void Instance::enqueue_decode(SimRequest& dec, int64_t t) {
+  Impl& m = *impl_;
   const int32_t slot = m.slot_for(dec);
   m.register_meta(slot);
   m.wait_push_back(slot);
   if (dec.deadline > 0 && dec.deadline <= m.config.horizon_us) {
-    // ⚑ A4: the deadline may lie before t (and before the clock); with the
-    // quirk off the decode TIMEOUT is never scheduled before the enqueue time.
-    const int64_t at = m.config.quirks.stale_decode_deadline
-                           ? dec.deadline
-                           : std::max(dec.deadline, t);
+    // ⚑ A4: the deadline may lie before t (and before the clock); with the quirk off the decode
+    // TIMEOUT is never scheduled before the enqueue time.
+    const int64_t at =
+        m.config.quirks.stale_decode_deadline ? dec.deadline : std::max(dec.deadline, t);
     m.queue.push(at, EventKind::timeout, slot);
   }
-  if (m.running.empty() && !m.step_pending)
-    m.schedule_step(std::max(m.clock, t));
+  if (m.running.empty() && !m.step_pending) m.schedule_step(std::max(m.clock, t));
 }
 
-void Instance::release(SimRequest &r) {
-  Impl &m = *impl_;
-  const int32_t slot = m.slot_of.find(&r);
-  if (slot >= 0)
-    m.kv.release(slot);
+void Instance::release(SimRequest& r) {
+  Impl& m = *impl_;
+  const int32_t slot = m.find_slot(r);
+  if (slot >= 0) m.kv.release(slot);
 }
 
 // ---- §7.10 FINALIZE and §10.1 output
 // -------------------------------------------------------------
 
 InstanceOutput Instance::finalize(int64_t horizon) {
-  Impl &m = *impl_;
+  Impl& m = *impl_;
   InstanceOutput out;
   out.id = m.id;
   out.role = m.role;
 
-  Counters &c = out.counters;
+  Counters& c = out.counters;
   c.completed = m.completed;
   c.still_queued = m.wait_live;
   c.still_running = static_cast<int64_t>(m.running.size());
@@ -372,33 +353,24 @@ InstanceOutput Instance::finalize(int64_t horizon) {
   c.cache_hits = m.kv.hits();
   c.cache_misses = m.kv.misses();
 
-  // Maps: slots in id order (byte-wise, §0), appended at the end of each
-  // std::map (linear-time insertion).
+  // Maps: slots in id order (byte-wise, §0), appended at the end of each std::map (linear-time
+  // insertion).
   const std::vector<int32_t> order = slots_in_id_order(m.slots);
-  MetricMaps &maps = out.maps;
-  std::map<std::string, double> &completion_time =
-      maps.completion_time.emplace();
+  MetricMaps& maps = out.maps;
+  std::map<std::string, double>& completion_time = maps.completion_time.emplace();
   for (int32_t i : order) {
-    const RequestSlot &s = m.slots[i];
-    const std::string &rid = s.req->id;
-    if (s.has_meta)
-      maps.requests_meta.emplace_hint(maps.requests_meta.end(), rid, s.meta);
-    if (s.ttft)
-      maps.ttft.emplace_hint(maps.ttft.end(), rid, *s.ttft);
-    if (s.e2e)
-      maps.e2e.emplace_hint(maps.e2e.end(), rid, *s.e2e);
-    if (s.itl_avg)
-      maps.itl_avg.emplace_hint(maps.itl_avg.end(), rid, *s.itl_avg);
-    if (s.sched_delay)
-      maps.sched_delay.emplace_hint(maps.sched_delay.end(), rid,
-                                    *s.sched_delay);
+    const RequestSlot& s = m.slots[i];
+    const std::string& rid = s.req->id;
+    if (s.has_meta) maps.requests_meta.emplace_hint(maps.requests_meta.end(), rid, s.meta);
+    if (s.ttft) maps.ttft.emplace_hint(maps.ttft.end(), rid, *s.ttft);
+    if (s.e2e) maps.e2e.emplace_hint(maps.e2e.end(), rid, *s.e2e);
+    if (s.itl_avg) maps.itl_avg.emplace_hint(maps.itl_avg.end(), rid, *s.itl_avg);
+    if (s.sched_delay) maps.sched_delay.emplace_hint(maps.sched_delay.end(), rid, *s.sched_delay);
     if (s.completion_time) {
-      completion_time.emplace_hint(completion_time.end(), rid,
-                                   *s.completion_time);
+      completion_time.emplace_hint(completion_time.end(), rid, *s.completion_time);
     }
-    out.final_states.emplace_hint(
-        out.final_states.end(), rid,
-        FinalRequestState{s.req->state, s.req->pi, m.kv.owned_count(i)});
+    out.final_states.emplace_hint(out.final_states.end(), rid,
+                                  FinalRequestState{s.req->state, s.req->pi, m.kv.owned_count(i)});
   }
 
   out.statistics = summary_statistics(c, maps, m.all_itls);
@@ -407,16 +379,12 @@ InstanceOutput Instance::finalize(int64_t horizon) {
   out.kv_total_blocks = m.kv.total_blocks();
   out.kv_used_at_end = m.kv.used();
   for (int32_t slot : m.wait_queue) {
-    if (m.slots[slot].in_wait_queue)
-      out.wait_queue_at_end.push_back(m.slots[slot].req->id);
+    if (m.slots[slot].in_wait_queue) out.wait_queue_at_end.push_back(m.slots[slot].req->id);
   }
-  for (int32_t slot : m.running)
-    out.running_at_end.push_back(m.slots[slot].req->id);
-  if (m.events)
-    out.events = std::move(*m.events);
-  // FINALIZE is the instance's last call (§7.10, end of run): its KV cache and
-  // request slots are freed now, so that the aggregate's maps reuse their
-  // memory instead of adding to the peak.
+  for (int32_t slot : m.running) out.running_at_end.push_back(m.slots[slot].req->id);
+  if (m.events) out.events = std::move(*m.events);
+  // FINALIZE is the instance's last call (§7.10, end of run): its KV cache and request slots are
+  // freed now, so that the aggregate's maps reuse their memory instead of adding to the peak.
   m.kv = KvCache(m.config.total_kv_blocks, m.config.block_size_tokens,
                  KvCache::Options{m.config.quirks.empty_range_claims_nothing,
                                   m.config.quirks.decode_topup_block_keyed});
@@ -425,4 +393,4 @@ InstanceOutput Instance::finalize(int64_t horizon) {
   return out;
 }
 
-} // namespace simcheck::model
+}  // namespace simcheck::model

@@ -33,8 +33,8 @@ struct RequestSlot {
 };
 
 // Request address → slot, open addressing with linear probing (entries are never erased: a
-// request keeps its slot for the whole run). Cheaper than a node-based map on the per-request
-// paths (inject, reserve, enqueue_decode).
+// request keeps its slot for the whole run). Only for requests that reached another instance
+// first; a request's first instance finds its slot on the request itself (SimRequest::home_slot).
 class SlotIndex {
  public:
   // The slot of `r`, or -1.
@@ -132,7 +132,8 @@ struct Instance::Impl {
   std::vector<BlockId> cached;  // LOOKUP result of the current admission
 
   // ---- helpers (instance.cpp) ----
-  int32_t slot_for(SimRequest& r);  // the request's slot, created on first contact
+  int32_t slot_for(SimRequest& r);               // the request's slot, created on first contact
+  int32_t find_slot(const SimRequest& r) const;  // the request's slot, or -1
   void register_meta(int32_t slot);
   void schedule_step(int64_t t);
   void wait_push_back(int32_t slot);

@@ -1,5 +1,5 @@
-// Spec §6: KV cache state (§6.1), LOOKUP (§6.2), ALLOCATE (§6.3), RELEASE
-// (§6.4), derived values (§6.5).
+// Spec §6: KV cache state (§6.1), LOOKUP (§6.2), ALLOCATE (§6.3), RELEASE (§6.4), derived values
+// (§6.5).
 #include "model/kv_cache.h"
 
 #include <algorithm>
@@ -9,19 +9,15 @@
 namespace simcheck::model {
 
 KvCache::KvCache(int64_t total_blocks, int64_t block_size, Options options)
-    : total_blocks_(total_blocks), block_size_(block_size), options_(options),
-      keys_(block_size) {}
+    : total_blocks_(total_blocks), block_size_(block_size), options_(options), keys_(block_size) {}
 
 double KvCache::hit_rate() const {
   const int64_t lookups = hits_ + misses_;
-  return lookups == 0
-             ? 0.0
-             : static_cast<double>(hits_) / static_cast<double>(lookups);
+  return lookups == 0 ? 0.0 : static_cast<double>(hits_) / static_cast<double>(lookups);
 }
 
-KvCache::Owner &KvCache::owner_entry(OwnerId owner) {
-  if (static_cast<size_t>(owner) >= owners_.size())
-    owners_.resize(owner + 1);
+KvCache::Owner& KvCache::owner_entry(OwnerId owner) {
+  if (static_cast<size_t>(owner) >= owners_.size()) owners_.resize(owner + 1);
   return owners_[owner];
 }
 
@@ -36,12 +32,10 @@ std::vector<BlockId> KvCache::owned_blocks(OwnerId owner) const {
                                                      : std::vector<BlockId>{};
 }
 
-// ---- free list
-// -------------------------------------------------------------------------------
+// ---- free list -------------------------------------------------------------------------------
 
 BlockId KvCache::pop_free_head() {
-  if (virgin_next_ <
-      total_blocks_) { // virgin blocks precede every released block
+  if (virgin_next_ < total_blocks_) {  // virgin blocks precede every released block
     blocks_.emplace_back();
     return static_cast<BlockId>(virgin_next_++);
   }
@@ -51,7 +45,7 @@ BlockId KvCache::pop_free_head() {
 }
 
 void KvCache::remove_from_free_list(BlockId b) {
-  Block &blk = blocks_[b];
+  Block& blk = blocks_[b];
   if (blk.prev_free != kNone) {
     blocks_[blk.prev_free].next_free = blk.next_free;
   } else {
@@ -67,7 +61,7 @@ void KvCache::remove_from_free_list(BlockId b) {
 }
 
 void KvCache::push_free_tail(BlockId b) {
-  Block &blk = blocks_[b];
+  Block& blk = blocks_[b];
   blk.prev_free = free_tail_;
   blk.next_free = kNone;
   if (free_tail_ != kNone) {
@@ -81,15 +75,12 @@ void KvCache::push_free_tail(BlockId b) {
 
 std::vector<BlockId> KvCache::free_list() const {
   std::vector<BlockId> out;
-  for (int64_t b = virgin_next_; b < total_blocks_; ++b)
-    out.push_back(static_cast<BlockId>(b));
-  for (int32_t b = free_head_; b != kNone; b = blocks_[b].next_free)
-    out.push_back(b);
+  for (int64_t b = virgin_next_; b < total_blocks_; ++b) out.push_back(static_cast<BlockId>(b));
+  for (int32_t b = free_head_; b != kNone; b = blocks_[b].next_free) out.push_back(b);
   return out;
 }
 
-// ---- block inspection
-// --------------------------------------------------------------------------
+// ---- block inspection --------------------------------------------------------------------------
 
 int64_t KvCache::block_ref(BlockId b) const {
   return static_cast<size_t>(b) < blocks_.size() ? blocks_[b].ref : 0;
@@ -101,51 +92,40 @@ int64_t KvCache::block_token_count(BlockId b) const {
   return static_cast<size_t>(b) < blocks_.size() ? blocks_[b].len : 0;
 }
 std::optional<int32_t> KvCache::block_key(BlockId b) const {
-  if (static_cast<size_t>(b) >= blocks_.size() ||
-      blocks_[b].key == ContentKeys::kAbsent) {
+  if (static_cast<size_t>(b) >= blocks_.size() || blocks_[b].key == ContentKeys::kAbsent) {
     return std::nullopt;
   }
   return blocks_[b].key;
 }
 std::optional<BlockId> KvCache::index_of_block_key(BlockId b) const {
   const std::optional<int32_t> k = block_key(b);
-  if (!k)
-    return std::nullopt;
+  if (!k) return std::nullopt;
   const int32_t target = keys_.indexed_block(*k);
-  if (target == ContentKeys::kAbsent)
-    return std::nullopt;
+  if (target == ContentKeys::kAbsent) return std::nullopt;
   return target;
 }
-std::optional<BlockId>
-KvCache::index_lookup(std::optional<BlockId> prev_block,
-                      std::span<const Token> tokens) const {
-  const int32_t prev =
-      prev_block ? key_or_root(*prev_block) : ContentKeys::kRoot;
+std::optional<BlockId> KvCache::index_lookup(std::optional<BlockId> prev_block,
+                                             std::span<const Token> tokens) const {
+  const int32_t prev = prev_block ? key_or_root(*prev_block) : ContentKeys::kRoot;
   const int32_t k = keys_.find(prev, tokens.data());
-  if (k == ContentKeys::kAbsent ||
-      keys_.indexed_block(k) == ContentKeys::kAbsent) {
+  if (k == ContentKeys::kAbsent || keys_.indexed_block(k) == ContentKeys::kAbsent) {
     return std::nullopt;
   }
   return keys_.indexed_block(k);
 }
 
-// ---- §6.2 LOOKUP
-// -------------------------------------------------------------------------------
+// ---- §6.2 LOOKUP -------------------------------------------------------------------------------
 
-void KvCache::lookup(std::span<const Token> tokens,
-                     std::vector<BlockId> &out) const {
+void KvCache::lookup(std::span<const Token> tokens, std::vector<BlockId>& out) const {
   out.clear();
   const int64_t n = static_cast<int64_t>(tokens.size()) / block_size_;
   int32_t k = ContentKeys::kRoot;
   for (int64_t i = 0; i < n; ++i) {
-    // A pair that was never interned (or was forgotten) is not in the index
-    // either.
+    // A pair that was never interned (or was forgotten) is not in the index either.
     k = keys_.find(k, tokens.data() + i * block_size_);
-    if (k == ContentKeys::kAbsent)
-      break;
+    if (k == ContentKeys::kAbsent) break;
     const int32_t b = keys_.indexed_block(k);
-    if (b == ContentKeys::kAbsent)
-      break;
+    if (b == ContentKeys::kAbsent) break;
     out.push_back(b);
   }
 }
@@ -156,25 +136,22 @@ std::vector<BlockId> KvCache::lookup(std::span<const Token> tokens) const {
   return out;
 }
 
-// ---- §6.3 ALLOCATE
-// -----------------------------------------------------------------------------
+// ---- §6.3 ALLOCATE -----------------------------------------------------------------------------
 
 int32_t KvCache::key_or_root(BlockId b) const {
   // "A block whose key is absent acts as ROOT when it is used as prev" (§6.1).
-  return blocks_[b].key == ContentKeys::kAbsent ? ContentKeys::kRoot
-                                                : blocks_[b].key;
+  return blocks_[b].key == ContentKeys::kAbsent ? ContentKeys::kRoot : blocks_[b].key;
 }
 
 void KvCache::set_key(BlockId b, int32_t key) {
   blocks_[b].key = key;
   keys_.add_ref(key);
-  keys_.set_indexed_block(key,
-                          b); // re-points an existing entry to the newer block
+  keys_.set_indexed_block(key, b);  // re-points an existing entry to the newer block
 }
 
-void KvCache::claim_cached(Owner &o, std::span<const BlockId> cached) {
+void KvCache::claim_cached(Owner& o, std::span<const BlockId> cached) {
   for (BlockId b : cached) {
-    Block &blk = blocks_[b];
+    Block& blk = blocks_[b];
     blk.ref += 1;
     ref_sum_ += 1;
     if (!blk.in_use) {
@@ -188,26 +165,23 @@ void KvCache::claim_cached(Owner &o, std::span<const BlockId> cached) {
   }
 }
 
-bool KvCache::allocate(OwnerId owner, const SimRequest &r, int64_t start,
-                       int64_t end, std::span<const BlockId> cached) {
+bool KvCache::allocate(OwnerId owner, const SimRequest& r, int64_t start, int64_t end,
+                       std::span<const BlockId> cached) {
   const int64_t B = block_size_;
   const int64_t L = r.L();
   const bool prefill_mode = r.pi < L;
-  Owner &o = owner_entry(owner);
+  Owner& o = owner_entry(owner);
   if (o.blocks.capacity() == 0) {
-    // A request holds at most ceil_div(L + N, B) blocks: one allocation instead
-    // of a doubling series (only a hint; the vector still grows if ever
-    // needed).
+    // A request holds at most ceil_div(L + N, B) blocks: one allocation instead of a doubling
+    // series (only a hint; the vector still grows if ever needed).
     o.blocks.reserve(static_cast<size_t>(ceil_div(L + r.N(), B)));
   }
 
-  // The tokens to place: input[start, end) or the single output token at
-  // position `start`.
+  // The tokens to place: input[start, end) or the single output token at position `start`.
   Token decode_token = 0;
   std::span<const Token> fresh;
   if (prefill_mode) {
-    fresh = std::span<const Token>(r.input->data() + start,
-                                   static_cast<size_t>(end - start));
+    fresh = std::span<const Token>(r.input->data() + start, static_cast<size_t>(end - start));
   } else {
     decode_token = (*r.output)[static_cast<size_t>(start - L)];
     fresh = std::span<const Token>(&decode_token, 1);
@@ -217,35 +191,29 @@ bool KvCache::allocate(OwnerId owner, const SimRequest &r, int64_t start,
   const int64_t last_len = o.blocks.empty() ? 0 : blocks_[o.blocks.back()].len;
   if (prefill_mode) {
     int64_t eff = end - start;
-    if (0 < last_len && last_len < B)
-      eff -= std::min(B - last_len, eff);
+    if (0 < last_len && last_len < B) eff -= std::min(B - last_len, eff);
     const int64_t need = eff > 0 ? ceil_div(eff, B) : 0;
     int64_t from_free = 0;
-    for (BlockId b : cached)
-      from_free += blocks_[b].in_use ? 0 : 1;
-    if (need + from_free > free_count())
-      return false;
-  } else if (o.blocks.empty() ? free_count() == 0
-                              : (last_len == B && free_count() == 0)) {
+    for (BlockId b : cached) from_free += blocks_[b].in_use ? 0 : 1;
+    if (need + from_free > free_count()) return false;
+  } else if (o.blocks.empty() ? free_count() == 0 : (last_len == B && free_count() == 0)) {
     return false;
   }
 
   const int64_t n = static_cast<int64_t>(fresh.size());
-  // Quirk switch off (causal alternative to A7): an empty PREFILL range still
-  // claims the cached prefix, so a fully cached prompt holds its blocks from
-  // admission on.
+  // Quirk switch off (causal alternative to A7): an empty PREFILL range still claims the cached
+  // prefix, so a fully cached prompt holds its blocks from admission on.
   if (n == 0 && !options_.empty_range_claims_nothing && o.blocks.empty()) {
     claim_cached(o, cached);
   }
 
   int64_t i = 0;
   while (i < n) {
-    if (o.blocks.empty())
-      claim_cached(o, cached); // first allocation for r
+    if (o.blocks.empty()) claim_cached(o, cached);  // first allocation for r
     const BlockId last = o.blocks.empty() ? kNone : o.blocks.back();
     if (last != kNone && 0 < blocks_[last].len && blocks_[last].len < B) {
       // Top up the partial last block.
-      Block &blk = blocks_[last];
+      Block& blk = blocks_[last];
       const int64_t take = std::min<int64_t>(B - blk.len, n - i);
       o.tail.insert(o.tail.end(), fresh.begin() + i, fresh.begin() + i + take);
       blk.len += static_cast<int32_t>(take);
@@ -254,11 +222,9 @@ bool KvCache::allocate(OwnerId owner, const SimRequest &r, int64_t start,
         // ⚑ A17: this also keys a block filled by decode tokens (quirk switch).
         if (prefill_mode || options_.decode_topup_block_keyed) {
           const size_t count = o.blocks.size();
-          const int32_t prev = count >= 2 ? key_or_root(o.blocks[count - 2])
-                                          : ContentKeys::kRoot;
+          const int32_t prev = count >= 2 ? key_or_root(o.blocks[count - 2]) : ContentKeys::kRoot;
           // The tail is a scratch buffer: the key keeps a copy of its tokens.
-          set_key(last, keys_.intern(prev, o.tail.data(),
-                                     ContentKeys::Storage::copied));
+          set_key(last, keys_.intern(prev, o.tail.data(), ContentKeys::Storage::copied));
         }
         o.tail.clear();
       }
@@ -267,11 +233,10 @@ bool KvCache::allocate(OwnerId owner, const SimRequest &r, int64_t start,
       const int64_t m = ceil_div(n - i, B);
       int32_t prev = last == kNone ? ContentKeys::kRoot : key_or_root(last);
       for (int64_t j = 0; j < m; ++j) {
-        const BlockId b = pop_free_head(); // cannot fail after the pre-check
-        Block &blk = blocks_[b];
+        const BlockId b = pop_free_head();  // cannot fail after the pre-check
+        Block& blk = blocks_[b];
         if (blk.key != ContentKeys::kAbsent) {
-          // Lazy deletion ends here: erase index[key] whatever block it maps
-          // to.
+          // Lazy deletion ends here: erase index[key] whatever block it maps to.
           const int32_t old = blk.key;
           blk.key = ContentKeys::kAbsent;
           keys_.set_indexed_block(old, ContentKeys::kAbsent);
@@ -284,19 +249,16 @@ bool KvCache::allocate(OwnerId owner, const SimRequest &r, int64_t start,
         ref_sum_ += 1;
         in_use_count_ += 1;
         misses_ += 1;
-        const Token *toks = fresh.data() + i;
+        const Token* toks = fresh.data() + i;
         if (count == B) {
           if (prefill_mode) {
-            // Input tokens outlive the cache (the run's trace): the key borrows
-            // them.
-            const int32_t k =
-                keys_.intern(prev, toks, ContentKeys::Storage::borrowed);
+            // Input tokens outlive the cache (the run's trace): the key borrows them.
+            const int32_t k = keys_.intern(prev, toks, ContentKeys::Storage::borrowed);
             set_key(b, k);
             prev = k;
           }
         } else {
-          if (o.tail.capacity() == 0)
-            o.tail.reserve(static_cast<size_t>(B)); // tops up to B
+          if (o.tail.capacity() == 0) o.tail.reserve(static_cast<size_t>(B));  // tops up to B
           o.tail.assign(toks, toks + count);
         }
         o.blocks.push_back(b);
@@ -308,20 +270,17 @@ bool KvCache::allocate(OwnerId owner, const SimRequest &r, int64_t start,
   return true;
 }
 
-// ---- §6.4 RELEASE
-// ------------------------------------------------------------------------------
+// ---- §6.4 RELEASE ------------------------------------------------------------------------------
 
 void KvCache::release(OwnerId owner) {
-  if (static_cast<size_t>(owner) >= owners_.size())
-    return;
-  Owner &o = owners_[owner];
+  if (static_cast<size_t>(owner) >= owners_.size()) return;
+  Owner& o = owners_[owner];
   for (auto it = o.blocks.rbegin(); it != o.blocks.rend(); ++it) {
-    Block &blk = blocks_[*it];
+    Block& blk = blocks_[*it];
     blk.ref -= 1;
     ref_sum_ -= 1;
     if (blk.ref == 0) {
-      // Key and tokens stay (lazy deletion) until the block is popped for
-      // reuse.
+      // Key and tokens stay (lazy deletion) until the block is popped for reuse.
       blk.in_use = false;
       in_use_count_ -= 1;
       push_free_tail(*it);
@@ -332,4 +291,4 @@ void KvCache::release(OwnerId owner) {
   o.tail.clear();
 }
 
-} // namespace simcheck::model
+}  // namespace simcheck::model

@@ -10,37 +10,37 @@
 
 namespace simcheck::model {
 
-// Owned by the run (a stable arena); instances and the cluster hold pointers to
-// it.
+// Owned by the run (a stable arena); instances and the cluster hold pointers to it.
 struct SimRequest {
   std::string id;
-  int64_t arrival = 0; // never changes (§3.1)
-  const std::vector<Token> *input =
-      nullptr; // shared with the trace (sub-requests too)
-  const std::vector<Token> *output =
-      nullptr; // empty list for a prefill sub-request
+  int64_t arrival = 0;                         // never changes (§3.1)
+  const std::vector<Token>* input = nullptr;   // shared with the trace (sub-requests too)
+  const std::vector<Token>* output = nullptr;  // empty list for a prefill sub-request
   int64_t max_output_len = 0;
   int64_t deadline = 0;
   RequestState state = RequestState::queued;
   int64_t pi = 0;
   int64_t num_new = 0;
   bool ttft_set = false;
-  int64_t first_token_time = 0; // offset from arrival (§3.1)
+  int64_t first_token_time = 0;  // offset from arrival (§3.1)
   std::vector<int64_t> itl;
   int64_t scheduled_step = 0;
   int64_t finished_step = 0;
   bool length_capped = false;
   bool is_decode_sub = false;
-  std::string assigned; // instance id chosen by routing ("" standalone)
-  // PD sub-requests: the parent's index, and whether the sub-request is in the
-  // driver's pending_prefill / pending_decode map (§9.3, §9.6). Sub-request ids
-  // are unique in a valid case (case validation rejects collisions), so
-  // membership by request is membership by id.
+  std::string assigned;  // instance id chosen by routing ("" standalone)
+  // PD sub-requests: the parent's index, and whether the sub-request is in the driver's
+  // pending_prefill / pending_decode map (§9.3, §9.6). Sub-request ids are unique in a valid case
+  // (case validation rejects collisions), so membership by request is membership by id.
   int32_t pd_parent = -1;
   bool pd_pending = false;
+  // The slot of the first instance the request reached (a request reaches one instance in v1), so
+  // that instance finds it without a lookup; any other instance uses its own address index.
+  const void* home_instance = nullptr;
+  int32_t home_slot = -1;
 
   int64_t L() const { return static_cast<int64_t>(input->size()); }
   int64_t N() const { return static_cast<int64_t>(output->size()); }
 };
 
-} // namespace simcheck::model
+}  // namespace simcheck::model

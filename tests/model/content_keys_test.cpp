@@ -1,6 +1,6 @@
-// Spec §6.1: content-key interning. Keys live either in their parent's children
-// list or, for children of ROOT and of a key with many children, in the hash
-// table; both must intern, find and forget exactly alike.
+// Spec §6.1: content-key interning. Keys live either in their parent's children list or, for
+// children of ROOT and of a key with many children, in the hash table; both must intern, find and
+// forget exactly alike.
 #include "model/content_keys.h"
 
 #include <gtest/gtest.h>
@@ -13,25 +13,18 @@ namespace {
 
 constexpr int64_t kB = 4;
 
-std::vector<Token> block(Token first) {
-  return {first, first + 1, first + 2, first + 3};
-}
+std::vector<Token> block(Token first) { return {first, first + 1, first + 2, first + 3}; }
 
 TEST(ContentKeys, EqualPairsInternToOneIdAndDifferentPairsToDifferentIds) {
   ContentKeys keys(kB);
   const std::vector<Token> a = block(1), b = block(1), c = block(5);
-  const int32_t ka =
-      keys.intern(ContentKeys::kRoot, a.data(), ContentKeys::Storage::borrowed);
+  const int32_t ka = keys.intern(ContentKeys::kRoot, a.data(), ContentKeys::Storage::borrowed);
   keys.add_ref(ka);
-  EXPECT_EQ(
-      keys.intern(ContentKeys::kRoot, b.data(), ContentKeys::Storage::borrowed),
-      ka);
-  const int32_t kc =
-      keys.intern(ContentKeys::kRoot, c.data(), ContentKeys::Storage::borrowed);
+  EXPECT_EQ(keys.intern(ContentKeys::kRoot, b.data(), ContentKeys::Storage::borrowed), ka);
+  const int32_t kc = keys.intern(ContentKeys::kRoot, c.data(), ContentKeys::Storage::borrowed);
   keys.add_ref(kc);
   EXPECT_NE(kc, ka);
-  // The same tokens under another prev are another key (§6.1: prev is part of
-  // the key).
+  // The same tokens under another prev are another key (§6.1: prev is part of the key).
   const int32_t kac = keys.intern(ka, c.data(), ContentKeys::Storage::borrowed);
   keys.add_ref(kac);
   EXPECT_NE(kac, kc);
@@ -41,42 +34,33 @@ TEST(ContentKeys, EqualPairsInternToOneIdAndDifferentPairsToDifferentIds) {
 }
 
 TEST(ContentKeys, ManyContinuationsOfOnePrefixAreAllFoundAndForgotten) {
-  // 40 distinct continuations under one parent: past the listed-children limit
-  // they move to the hash table; every one must stay findable, and forgetting
-  // them must leave none behind.
+  // 40 distinct continuations under one parent: past the listed-children limit they move to the
+  // hash table; every one must stay findable, and forgetting them must leave none behind.
   ContentKeys keys(kB);
   const std::vector<Token> root = block(1000);
-  const int32_t p = keys.intern(ContentKeys::kRoot, root.data(),
-                                ContentKeys::Storage::copied);
+  const int32_t p = keys.intern(ContentKeys::kRoot, root.data(), ContentKeys::Storage::copied);
   keys.add_ref(p);
   std::vector<std::vector<Token>> tails;
-  for (Token t = 0; t < 40; ++t)
-    tails.push_back(block(10 * t));
+  for (Token t = 0; t < 40; ++t) tails.push_back(block(10 * t));
   std::vector<int32_t> ids;
   for (const auto &t : tails) {
     const int32_t k = keys.intern(p, t.data(), ContentKeys::Storage::borrowed);
     keys.add_ref(k);
     ids.push_back(k);
-    for (size_t j = 0; j < ids.size(); ++j)
-      ASSERT_EQ(keys.find(p, tails[j].data()), ids[j]);
+    for (size_t j = 0; j < ids.size(); ++j) ASSERT_EQ(keys.find(p, tails[j].data()), ids[j]);
   }
   EXPECT_EQ(std::set<int32_t>(ids.begin(), ids.end()).size(), ids.size());
   EXPECT_EQ(keys.live_count(), 41);
   // Re-interning finds, never duplicates.
   for (size_t j = 0; j < tails.size(); ++j) {
-    EXPECT_EQ(keys.intern(p, tails[j].data(), ContentKeys::Storage::copied),
-              ids[j]);
+    EXPECT_EQ(keys.intern(p, tails[j].data(), ContentKeys::Storage::copied), ids[j]);
   }
   // Forget every other continuation; the rest stay, the forgotten are absent.
-  for (size_t j = 0; j < ids.size(); j += 2)
-    keys.drop_ref(ids[j]);
+  for (size_t j = 0; j < ids.size(); j += 2) keys.drop_ref(ids[j]);
   for (size_t j = 0; j < ids.size(); ++j) {
-    EXPECT_EQ(keys.find(p, tails[j].data()),
-              j % 2 == 0 ? ContentKeys::kAbsent : ids[j])
-        << j;
+    EXPECT_EQ(keys.find(p, tails[j].data()), j % 2 == 0 ? ContentKeys::kAbsent : ids[j]) << j;
   }
-  for (size_t j = 1; j < ids.size(); j += 2)
-    keys.drop_ref(ids[j]);
+  for (size_t j = 1; j < ids.size(); j += 2) keys.drop_ref(ids[j]);
   EXPECT_EQ(keys.live_count(), 1);
   keys.drop_ref(p);
   EXPECT_EQ(keys.live_count(), 0);
@@ -86,8 +70,7 @@ TEST(ContentKeys, ManyContinuationsOfOnePrefixAreAllFoundAndForgotten) {
 TEST(ContentKeys, AChainIsKeptAliveByItsLastKeyAndForgottenFromTheEnd) {
   ContentKeys keys(kB);
   std::vector<std::vector<Token>> blocks;
-  for (Token t = 0; t < 5; ++t)
-    blocks.push_back(block(100 + 4 * t));
+  for (Token t = 0; t < 5; ++t) blocks.push_back(block(100 + 4 * t));
   std::vector<int32_t> chain;
   int32_t prev = ContentKeys::kRoot;
   for (const auto &b : blocks) {
@@ -95,20 +78,16 @@ TEST(ContentKeys, AChainIsKeptAliveByItsLastKeyAndForgottenFromTheEnd) {
     keys.add_ref(prev);
     chain.push_back(prev);
   }
-  // Blocks give up the first four keys: the chain survives through the last
-  // key's prev refs.
-  for (size_t j = 0; j + 1 < chain.size(); ++j)
-    keys.drop_ref(chain[j]);
+  // Blocks give up the first four keys: the chain survives through the last key's prev refs.
+  for (size_t j = 0; j + 1 < chain.size(); ++j) keys.drop_ref(chain[j]);
   EXPECT_EQ(keys.live_count(), 5);
   int32_t k = ContentKeys::kRoot;
-  for (const auto &b : blocks)
-    k = keys.find(k, b.data());
+  for (const auto &b : blocks) k = keys.find(k, b.data());
   EXPECT_EQ(k, chain.back());
-  keys.drop_ref(chain.back()); // cascades to ROOT
+  keys.drop_ref(chain.back());  // cascades to ROOT
   EXPECT_EQ(keys.live_count(), 0);
-  EXPECT_EQ(keys.find(ContentKeys::kRoot, blocks[0].data()),
-            ContentKeys::kAbsent);
+  EXPECT_EQ(keys.find(ContentKeys::kRoot, blocks[0].data()), ContentKeys::kAbsent);
 }
 
-} // namespace
-} // namespace simcheck::model
+}  // namespace
+}  // namespace simcheck::model
