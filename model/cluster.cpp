@@ -38,8 +38,9 @@ int64_t count_not_yet_enqueued(const std::vector<const SimRequest*>& injected,
   }
   int64_t n = 0;
   for (const SimRequest* r : injected) {
+    if (r->state != RequestState::queued) continue;
     const int i = instance_of(*r);
-    if (i < 0 || r->state != RequestState::queued) continue;
+    if (i < 0) continue;
     if (waiting[i].count(r->id) != 0) continue;
     if (outputs[i].maps.requests_meta.count(r->id) != 0) ++n;
   }
@@ -100,6 +101,7 @@ Router& ClusterDriver::router_for(Role pool) {
 
 void ClusterDriver::run(const std::vector<SimRequest*>& trace) {
   counters_.trace_requests = static_cast<int64_t>(trace.size());
+  if (config_.pd_enabled()) parents_.reserve(trace.size());  // at most one parent per request
   counters_.trace_beyond_horizon = count_beyond_horizon(trace, config_.horizon_us);
   // The C_ARRIVALs in the order a queue would pop them: by time, then by push order (seq).
   arrivals_.assign(trace.begin(), trace.end());
