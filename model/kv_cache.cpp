@@ -165,11 +165,37 @@ void KvCache::claim_cached(Owner& o, std::span<const BlockId> cached) {
   }
 }
 
+void KvCache::complete_tail(Owner& o, bool prefill_mode) {
+  // ⚑ A17: this also keys a block filled by decode tokens (quirk switch).
+  if (prefill_mode || options_.decode_topup_block_keyed) {
+    const size_t count = o.blocks.size();
+    const int32_t prev = count >= 2 ? key_or_root(o.blocks[count - 2]) : ContentKeys::kRoot;
+    // The tail is a scratch buffer: the key keeps a copy of its tokens.
+    set_key(o.blocks.back(), keys_.intern(prev, o.tail.data(), ContentKeys::Storage::copied));
+  }
+  o.tail.clear();
+}
+
 bool KvCache::allocate(OwnerId owner, const SimRequest& r, int64_t start, int64_t end,
                        std::span<const BlockId> cached) {
   const int64_t B = block_size_;
   const int64_t L = r.L();
   const bool prefill_mode = r.pi < L;
+  if (!prefill_mode && static_cast<size_t>(owner) < owners_.size()) {
+    // The common DECODE call, one token into a partial last block: no block is taken, so the
+    // pre-check cannot fail; this is the general path below with everything known skipped.
+    Owner& o = owners_[owner];
+    if (!o.blocks.empty()) {
+      const BlockId last = o.blocks.back();
+      Block& blk = blocks_[last];
+      if (0 < blk.len && blk.len < B) {
+        o.tail.push_back((*r.output)[static_cast<size_t>(start - L)]);
+        blk.len += 1;
+        if (blk.len == B) complete_tail(o, /*prefill_mode=*/false);
+        return true;
+      }
+    }
+  }
   Owner& o = owner_entry(owner);
   if (o.blocks.capacity() == 0) {
     // A request holds at most ceil_div(L + N, B) blocks: one allocation instead of a doubling
@@ -218,16 +244,7 @@ bool KvCache::allocate(OwnerId owner, const SimRequest& r, int64_t start, int64_
       o.tail.insert(o.tail.end(), fresh.begin() + i, fresh.begin() + i + take);
       blk.len += static_cast<int32_t>(take);
       i += take;
-      if (blk.len == B) {
-        // ⚑ A17: this also keys a block filled by decode tokens (quirk switch).
-        if (prefill_mode || options_.decode_topup_block_keyed) {
-          const size_t count = o.blocks.size();
-          const int32_t prev = count >= 2 ? key_or_root(o.blocks[count - 2]) : ContentKeys::kRoot;
-          // The tail is a scratch buffer: the key keeps a copy of its tokens.
-          set_key(last, keys_.intern(prev, o.tail.data(), ContentKeys::Storage::copied));
-        }
-        o.tail.clear();
-      }
+      if (blk.len == B) complete_tail(o, prefill_mode);
     } else {
       // Allocate fresh blocks.
       const int64_t m = ceil_div(n - i, B);

@@ -94,6 +94,9 @@ class KvCache {
   void remove_from_free_list(BlockId b);
   void push_free_tail(BlockId b);
   void claim_cached(Owner& o, std::span<const BlockId> cached);
+  // The owner's last block has just become full by a top-up: key it (unless A17 is off for a
+  // decode top-up) from the tail tokens, and empty the tail.
+  void complete_tail(Owner& o, bool prefill_mode);
   void set_key(BlockId b, int32_t key);
   int32_t key_or_root(BlockId b) const;
 
