@@ -22,14 +22,37 @@ KvCache::Owner& KvCache::owner_entry(OwnerId owner) {
 }
 
 int64_t KvCache::owned_count(OwnerId owner) const {
-  return static_cast<size_t>(owner) < owners_.size()
-             ? static_cast<int64_t>(owners_[owner].blocks.size())
-             : 0;
+  return static_cast<size_t>(owner) < owners_.size() ? owners_[owner].size : 0;
 }
 
 std::vector<BlockId> KvCache::owned_blocks(OwnerId owner) const {
-  return static_cast<size_t>(owner) < owners_.size() ? owners_[owner].blocks
-                                                     : std::vector<BlockId>{};
+  if (static_cast<size_t>(owner) >= owners_.size()) return {};
+  const Owner& o = owners_[owner];
+  const auto first = owned_pool_.begin() + o.at;
+  return std::vector<BlockId>(first, first + o.size);
+}
+
+void KvCache::reserve_owned(Owner& o, int64_t capacity) {
+  if (capacity <= o.capacity) return;
+  const int64_t at = static_cast<int64_t>(owned_pool_.size());
+  owned_pool_.resize(static_cast<size_t>(at + capacity));
+  std::copy_n(owned_pool_.begin() + o.at, o.size, owned_pool_.begin() + at);
+  o.at = at;
+  o.capacity = static_cast<int32_t>(capacity);
+}
+
+void KvCache::push_owned(Owner& o, BlockId b) {
+  if (o.size == o.capacity) reserve_owned(o, std::max<int64_t>(4, 2 * int64_t{o.capacity}));
+  owned_pool_[o.at + o.size] = b;
+  o.size += 1;
+}
+
+Token* KvCache::tail_of(Owner& o) {
+  if (o.tail_at < 0) {
+    o.tail_at = static_cast<int64_t>(tail_pool_.size());
+    tail_pool_.resize(tail_pool_.size() + static_cast<size_t>(block_size_));
+  }
+  return tail_pool_.data() + o.tail_at;
 }
 
 // ---- free list -------------------------------------------------------------------------------
@@ -160,7 +183,7 @@ void KvCache::claim_cached(Owner& o, std::span<const BlockId> cached) {
       remove_from_free_list(b);
     }
     hits_ += 1;
-    o.blocks.push_back(b);
+    push_owned(o, b);
     owned_sum_ += 1;
   }
 }
@@ -168,12 +191,11 @@ void KvCache::claim_cached(Owner& o, std::span<const BlockId> cached) {
 void KvCache::complete_tail(Owner& o, bool prefill_mode) {
   // ⚑ A17: this also keys a block filled by decode tokens (quirk switch).
   if (prefill_mode || options_.decode_topup_block_keyed) {
-    const size_t count = o.blocks.size();
-    const int32_t prev = count >= 2 ? key_or_root(o.blocks[count - 2]) : ContentKeys::kRoot;
+    const int32_t prev = o.size >= 2 ? key_or_root(owned_at(o, o.size - 2)) : ContentKeys::kRoot;
     // The tail is a scratch buffer: the key keeps a copy of its tokens.
-    set_key(o.blocks.back(), keys_.intern(prev, o.tail.data(), ContentKeys::Storage::copied));
+    set_key(last_owned(o), keys_.intern(prev, tail_of(o), ContentKeys::Storage::copied));
   }
-  o.tail.clear();
+  o.tail_len = 0;
 }
 
 bool KvCache::allocate(OwnerId owner, const SimRequest& r, int64_t start, int64_t end,
@@ -185,11 +207,11 @@ bool KvCache::allocate(OwnerId owner, const SimRequest& r, int64_t start, int64_
     // The common DECODE call, one token into a partial last block: no block is taken, so the
     // pre-check cannot fail; this is the general path below with everything known skipped.
     Owner& o = owners_[owner];
-    if (!o.blocks.empty()) {
-      const BlockId last = o.blocks.back();
-      Block& blk = blocks_[last];
+    if (!o.empty()) {
+      Block& blk = blocks_[last_owned(o)];
       if (0 < blk.len && blk.len < B) {
-        o.tail.push_back((*r.output)[static_cast<size_t>(start - L)]);
+        tail_pool_[o.tail_at + o.tail_len] = (*r.output)[static_cast<size_t>(start - L)];
+        o.tail_len += 1;
         blk.len += 1;
         if (blk.len == B) complete_tail(o, /*prefill_mode=*/false);
         return true;
@@ -197,10 +219,10 @@ bool KvCache::allocate(OwnerId owner, const SimRequest& r, int64_t start, int64_
     }
   }
   Owner& o = owner_entry(owner);
-  if (o.blocks.capacity() == 0) {
-    // A request holds at most ceil_div(L + N, B) blocks: one allocation instead of a doubling
-    // series (only a hint; the vector still grows if ever needed).
-    o.blocks.reserve(static_cast<size_t>(ceil_div(L + r.N(), B)));
+  if (o.capacity == 0) {
+    // A request holds at most ceil_div(L + N, B) blocks: one reservation instead of a doubling
+    // series (only a hint; the list still grows if ever needed).
+    reserve_owned(o, ceil_div(L + r.N(), B));
   }
 
   // The tokens to place: input[start, end) or the single output token at position `start`.
@@ -214,7 +236,7 @@ bool KvCache::allocate(OwnerId owner, const SimRequest& r, int64_t start, int64_
   }
 
   // Pre-check: no state changes when it fails.
-  const int64_t last_len = o.blocks.empty() ? 0 : blocks_[o.blocks.back()].len;
+  const int64_t last_len = o.empty() ? 0 : blocks_[last_owned(o)].len;
   if (prefill_mode) {
     int64_t eff = end - start;
     if (0 < last_len && last_len < B) eff -= std::min(B - last_len, eff);
@@ -222,26 +244,27 @@ bool KvCache::allocate(OwnerId owner, const SimRequest& r, int64_t start, int64_
     int64_t from_free = 0;
     for (BlockId b : cached) from_free += blocks_[b].in_use ? 0 : 1;
     if (need + from_free > free_count()) return false;
-  } else if (o.blocks.empty() ? free_count() == 0 : (last_len == B && free_count() == 0)) {
+  } else if (o.empty() ? free_count() == 0 : (last_len == B && free_count() == 0)) {
     return false;
   }
 
   const int64_t n = static_cast<int64_t>(fresh.size());
   // Quirk switch off (causal alternative to A7): an empty PREFILL range still claims the cached
   // prefix, so a fully cached prompt holds its blocks from admission on.
-  if (n == 0 && !options_.empty_range_claims_nothing && o.blocks.empty()) {
+  if (n == 0 && !options_.empty_range_claims_nothing && o.empty()) {
     claim_cached(o, cached);
   }
 
   int64_t i = 0;
   while (i < n) {
-    if (o.blocks.empty()) claim_cached(o, cached);  // first allocation for r
-    const BlockId last = o.blocks.empty() ? kNone : o.blocks.back();
+    if (o.empty()) claim_cached(o, cached);  // first allocation for r
+    const BlockId last = o.empty() ? kNone : last_owned(o);
     if (last != kNone && 0 < blocks_[last].len && blocks_[last].len < B) {
       // Top up the partial last block.
       Block& blk = blocks_[last];
       const int64_t take = std::min<int64_t>(B - blk.len, n - i);
-      o.tail.insert(o.tail.end(), fresh.begin() + i, fresh.begin() + i + take);
+      std::copy_n(fresh.begin() + i, take, tail_of(o) + o.tail_len);
+      o.tail_len += static_cast<int32_t>(take);
       blk.len += static_cast<int32_t>(take);
       i += take;
       if (blk.len == B) complete_tail(o, prefill_mode);
@@ -275,10 +298,10 @@ bool KvCache::allocate(OwnerId owner, const SimRequest& r, int64_t start, int64_
             prev = k;
           }
         } else {
-          if (o.tail.capacity() == 0) o.tail.reserve(static_cast<size_t>(B));  // tops up to B
-          o.tail.assign(toks, toks + count);
+          std::copy_n(toks, count, tail_of(o));  // tops up to B later
+          o.tail_len = static_cast<int32_t>(count);
         }
-        o.blocks.push_back(b);
+        push_owned(o, b);
         owned_sum_ += 1;
         i += count;
       }
@@ -292,20 +315,21 @@ bool KvCache::allocate(OwnerId owner, const SimRequest& r, int64_t start, int64_
 void KvCache::release(OwnerId owner) {
   if (static_cast<size_t>(owner) >= owners_.size()) return;
   Owner& o = owners_[owner];
-  for (auto it = o.blocks.rbegin(); it != o.blocks.rend(); ++it) {
-    Block& blk = blocks_[*it];
+  for (int64_t k = o.size - 1; k >= 0; --k) {
+    const BlockId b = owned_at(o, k);
+    Block& blk = blocks_[b];
     blk.ref -= 1;
     ref_sum_ -= 1;
     if (blk.ref == 0) {
       // Key and tokens stay (lazy deletion) until the block is popped for reuse.
       blk.in_use = false;
       in_use_count_ -= 1;
-      push_free_tail(*it);
+      push_free_tail(b);
     }
   }
-  owned_sum_ -= static_cast<int64_t>(o.blocks.size());
-  o.blocks.clear();
-  o.tail.clear();
+  owned_sum_ -= o.size;
+  o.size = 0;
+  o.tail_len = 0;
 }
 
 }  // namespace simcheck::model

@@ -82,14 +82,25 @@ class KvCache {
     int32_t prev_free = kNone;  // explicit free-list links
     int32_t next_free = kNone;
   };
+  // owner[r] (§6.1): its blocks in order, and the tokens of its last block while that block is
+  // partial (only an owned partial last block is ever read — top-up and its key — and a partial
+  // block is never shared: only full blocks carry keys). Both live in pools shared by all owners,
+  // so an owner costs no heap allocation of its own and the whole cache is freed in a few frees.
   struct Owner {
-    std::vector<BlockId> blocks;
-    // Tokens of the last block while it is partial: only an owned partial last block is ever read
-    // (top-up and its key), and a partial block is never shared (only full blocks carry keys).
-    std::vector<Token> tail;
+    int64_t at = 0;        // its block ids: owned_pool_[at, at + size)
+    int32_t size = 0;      // |owner[r]|
+    int32_t capacity = 0;  // slots reserved at `at`
+    int64_t tail_at = -1;  // its B-token tail buffer in tail_pool_, or -1 before its first use
+    int32_t tail_len = 0;  // tokens in the tail
+    bool empty() const { return size == 0; }
   };
 
   Owner& owner_entry(OwnerId owner);
+  BlockId owned_at(const Owner& o, int64_t i) const { return owned_pool_[o.at + i]; }
+  BlockId last_owned(const Owner& o) const { return owned_pool_[o.at + o.size - 1]; }
+  void push_owned(Owner& o, BlockId b);
+  void reserve_owned(Owner& o, int64_t capacity);  // moves the owner's ids to a larger slot
+  Token* tail_of(Owner& o);                        // its tail buffer, made on first use
   BlockId pop_free_head();
   void remove_from_free_list(BlockId b);
   void push_free_tail(BlockId b);
@@ -117,6 +128,8 @@ class KvCache {
   int64_t hits_ = 0;
   int64_t misses_ = 0;
   std::vector<Owner> owners_;
+  std::vector<BlockId> owned_pool_;  // owners' block lists (a grown list moves to the end)
+  std::vector<Token> tail_pool_;     // owners' tail buffers, B tokens each
   ContentKeys keys_;
 };
 
