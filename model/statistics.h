@@ -8,6 +8,10 @@
 
 namespace simcheck::model {
 
+// Sorts ascending (operator<'s order; -0.0 before +0.0, which compare equal). Large lists are
+// radix-sorted on their bit patterns.
+void sort_ascending(std::vector<double>& values);
+
 // MEAN_ms(v) = ((Σ of v sorted ascending, accumulated left to right in binary64) / n) / 1000;
 // 0 for an empty list. Integer data is converted element by element before accumulation (equal
 // to the exact integer sum below 2^53 and free of overflow above it).

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -136,6 +138,44 @@ TEST(Statistics, LongItlListsAreSortedAscending) {
   EXPECT_DOUBLE_EQ(w.itl_p99_ms, 0.007);
   EXPECT_DOUBLE_EQ(w.itl_mean_ms, (-2500.0 + 10493.0 + 1e12) / 2000.0 / 1000.0);
   EXPECT_DOUBLE_EQ(mean_ms(narrow), 0.0012);
+}
+
+}  // namespace
+}  // namespace simcheck::model
+
+namespace simcheck::model {
+namespace {
+
+TEST(Statistics, SortAscendingMatchesStdSortOnLargeLists) {
+  // Large lists take the radix path: mixed signs, fractions, duplicates, huge and tiny magnitudes.
+  std::vector<double> v;
+  uint64_t x = 0x9E3779B97F4A7C15ULL;
+  for (int i = 0; i < 20000; ++i) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    const double mag = static_cast<double>(x % 1000003) / 7.0;
+    const double scale = (x >> 40) % 3 == 0 ? 1e-300 : (x >> 40) % 3 == 1 ? 1.0 : 1e300;
+    v.push_back(((x >> 20) & 1) != 0 ? -mag * scale : mag * scale);
+    if (i % 100 == 0) v.push_back(v.back());  // duplicates
+  }
+  v.push_back(0.0);
+  std::vector<double> expected = v;
+  std::sort(expected.begin(), expected.end());
+  sort_ascending(v);
+  EXPECT_EQ(v, expected);
+}
+
+TEST(Statistics, SortAscendingPutsNegativeZeroFirst) {
+  std::vector<double> v(5000, 1.0);
+  v[10] = 0.0;
+  v[20] = -0.0;
+  v[30] = -1.0;
+  sort_ascending(v);
+  EXPECT_EQ(v[0], -1.0);
+  EXPECT_TRUE(std::signbit(v[1]) && v[1] == 0.0);
+  EXPECT_TRUE(!std::signbit(v[2]) && v[2] == 0.0);
+  EXPECT_EQ(v[3], 1.0);
 }
 
 }  // namespace
