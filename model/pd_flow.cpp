@@ -32,7 +32,8 @@ void ClusterDriver::disagg_route(SimRequest& r, int64_t t) {
     dispatch(d, r, t);  // served whole on the decode pod
     return;
   }
-  PdParent p;
+  PdParent& p = parents_.emplace_back();  // built in place: a parent is a large record
+  const int parent = static_cast<int>(parents_.size()) - 1;
   p.original = &r;
   p.decode_index = d;
   ParentRecord& rec = p.record;
@@ -54,9 +55,6 @@ void ClusterDriver::disagg_route(SimRequest& r, int64_t t) {
   s.deadline = r.deadline;
   s.state = RequestState::queued;
   p.prefill = &s;
-
-  parents_.push_back(std::move(p));
-  const int parent = static_cast<int>(parents_.size()) - 1;
   events_.push(t, ClusterEventKind::prefill_route, &s, parent);  // no extra latency
 }
 
