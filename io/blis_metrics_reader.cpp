@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <map>
+#include <unordered_set>
 #include <vector>
 
 #include "io/exact_decimal.h"
@@ -519,13 +520,21 @@ BlisReadResult parse_blis_output(const std::optional<NamedText>& metrics,
 
   if (metrics) {
     const bool known_pd = printed && printed->pd;
-    model::MetricMaps& maps = out.aggregate.maps;
+    // Records come in BLIS's order, not key order: the entries are collected, a hash set spots
+    // the duplicates (the first record wins, a warning in record order), and each map is sorted
+    // once at the end (IdMap::from_entries), not inserted into key by key.
+    std::vector<std::pair<std::string, model::RequestMeta>> meta_entries;
+    std::vector<std::pair<std::string, double>> ttft_entries, e2e_entries, itl_entries;
+    std::vector<std::pair<std::string, int64_t>> sched_entries;
+    std::unordered_set<std::string> seen;
+    meta_entries.reserve(requests.size());
+    seen.reserve(requests.size());
     std::vector<std::string> record_ids;
     record_ids.reserve(requests.size());
     bool sched_delay_ambiguous = false;
     for (const BlisRequest& q : requests) {
       record_ids.push_back(q.id);
-      if (maps.requests_meta.count(q.id)) {
+      if (!seen.insert(q.id).second) {
         out.warnings.push_back("duplicate requestID " + q.id + ": the first record is used");
         continue;
       }
@@ -534,27 +543,33 @@ BlisReadResult parse_blis_output(const std::optional<NamedText>& metrics,
       meta.num_prefill_tokens = q.num_prefill_tokens;
       meta.num_decode_tokens = q.num_decode_tokens;
       meta.handled_by = q.handled_by;
-      maps.requests_meta[q.id] = meta;
+      meta_entries.emplace_back(q.id, std::move(meta));
       // BLIS writes 0 for a request absent from a map ("zero if not in map"). A real TTFT or E2E
       // is >= 1 µs, so 0 means absent; BLIS itself reads e2e > 0 as "completed".
       const bool has_ttft = q.ttft_us != 0;
       const bool has_e2e = q.e2e_us != 0;
-      if (has_ttft) maps.ttft[q.id] = static_cast<double>(q.ttft_us);
+      if (has_ttft) ttft_entries.emplace_back(q.id, static_cast<double>(q.ttft_us));
       if (has_e2e) {
-        maps.e2e[q.id] = static_cast<double>(q.e2e_us);
+        e2e_entries.emplace_back(q.id, static_cast<double>(q.e2e_us));
         // Written at completion with the E2E. A PD parent whose decode did not complete has an
         // E2E but no ITL entry (§10.4); a real PD ITL average is >= 1 µs, so 0 means absent
         // there. Outside PD an empty ITL list (N = 1) gives a real 0.
-        if (q.itl_avg_us != 0 || !known_pd) maps.itl_avg[q.id] = q.itl_avg_us;
+        if (q.itl_avg_us != 0 || !known_pd) itl_entries.emplace_back(q.id, q.itl_avg_us);
       }
       // A scheduling delay of 0 is a real value for a request that has a TTFT or an E2E (it was
       // scheduled); for one with neither it may mean "never scheduled".
       if (q.sched_delay_us != 0 || has_ttft || has_e2e) {
-        maps.sched_delay[q.id] = q.sched_delay_us;
+        sched_entries.emplace_back(q.id, q.sched_delay_us);
       } else {
         sched_delay_ambiguous = true;
       }
     }
+    model::MetricMaps& maps = out.aggregate.maps;
+    maps.requests_meta = model::IdMap<model::RequestMeta>::from_entries(std::move(meta_entries));
+    maps.ttft = model::IdMap<double>::from_entries(std::move(ttft_entries));
+    maps.e2e = model::IdMap<double>::from_entries(std::move(e2e_entries));
+    maps.itl_avg = model::IdMap<double>::from_entries(std::move(itl_entries));
+    maps.sched_delay = model::IdMap<int64_t>::from_entries(std::move(sched_entries));
     out.request_record_ids = std::move(record_ids);
     // BLIS lists no per-request flag; when it counts no length-capped request, every flag is
     // known to be false (RequestMeta's default).

@@ -2,6 +2,10 @@
 #include "io/blis_replay_reader.h"
 
 #include <optional>
+#include <string>
+#include <unordered_set>
+#include <utility>
+#include <vector>
 
 #include "io/exact_decimal.h"
 #include "io/json_lexeme.h"
@@ -79,7 +83,12 @@ std::variant<model::RunOutput, InputError> parse_blis_replay_results(const Named
                         "aggregate.maps.requests_meta.length_capped"};
   std::vector<std::string> ids;
   std::optional<InputError> error;
-  auto& maps = out.aggregate.maps;
+  // Records come in BLIS's order ("request_10" sorts before "request_2"): the entries are
+  // collected, a hash set spots the duplicates (the first record wins, a warning in record
+  // order), and each map is sorted once at the end (IdMap::from_entries).
+  std::vector<std::pair<std::string, model::RequestMeta>> meta_entries;
+  std::vector<std::pair<std::string, double>> ttft_entries, e2e_entries, itl_entries;
+  std::unordered_set<std::string> seen;
   for (std::size_t i = 0; i < json->items.size(); ++i) {
     const LexJson& item = json->items[i];
     const std::string prefix = "[" + std::to_string(i) + "].";
@@ -97,7 +106,7 @@ std::variant<model::RunOutput, InputError> parse_blis_replay_results(const Named
     if (error) return *error;
     const std::string id = "request_" + std::to_string(*number);
     ids.push_back(id);
-    if (maps.requests_meta.count(id)) {
+    if (!seen.insert(id).second) {
       out.warnings.push_back("duplicate request_id " + std::to_string(*number) +
                              ": the first record is used");
       continue;
@@ -105,14 +114,19 @@ std::variant<model::RunOutput, InputError> parse_blis_replay_results(const Named
     model::RequestMeta meta;
     meta.num_prefill_tokens = *in;
     meta.num_decode_tokens = *outp;
-    maps.requests_meta[id] = meta;
+    meta_entries.emplace_back(id, std::move(meta));
     // As in the metrics file, 0 stands for "no entry" (a real TTFT or E2E is >= 1 µs).
-    if (!ttft->is_zero()) maps.ttft[id] = to_double(*ttft);
+    if (!ttft->is_zero()) ttft_entries.emplace_back(id, to_double(*ttft));
     if (!e2e->is_zero()) {
-      maps.e2e[id] = to_double(*e2e);
-      maps.itl_avg[id] = itl ? to_double(*itl) : 0.0;
+      e2e_entries.emplace_back(id, to_double(*e2e));
+      itl_entries.emplace_back(id, itl ? to_double(*itl) : 0.0);
     }
   }
+  auto& maps = out.aggregate.maps;
+  maps.requests_meta = model::IdMap<model::RequestMeta>::from_entries(std::move(meta_entries));
+  maps.ttft = model::IdMap<double>::from_entries(std::move(ttft_entries));
+  maps.e2e = model::IdMap<double>::from_entries(std::move(e2e_entries));
+  maps.itl_avg = model::IdMap<double>::from_entries(std::move(itl_entries));
   out.request_record_ids = std::move(ids);
   return out;
 }

@@ -94,16 +94,20 @@ std::vector<std::string> string_list(const LexJson& v, const std::string& path) 
   return out;
 }
 
-// An object used as a map keyed by request id; `read` converts one value.
+// An object used as a map keyed by request id; `read` converts one value. Every member is read
+// (errors in document order); members may come in any order, so they are sorted once at the end;
+// on a repeated key the first member would win, as inserting one by one did (the lexer already
+// rejects repeated keys).
 template <class T, class F>
-std::map<std::string, T> map_of(const LexJson& v, const std::string& path, F read) {
+IdMap<T> map_of(const LexJson& v, const std::string& path, F read) {
   ObjectReader o(v, path);  // checks the type; every key is legitimate
-  std::map<std::string, T> out;
-  for (const auto& [key, value] : v.members) out.emplace(key, read(value, o.path(key)));
-  return out;
+  std::vector<std::pair<std::string, T>> entries;
+  entries.reserve(v.members.size());
+  for (const auto& [key, value] : v.members) entries.emplace_back(key, read(value, o.path(key)));
+  return IdMap<T>::from_entries(std::move(entries));
 }
 
-std::map<std::string, double> double_map(const LexJson& v, const std::string& path) {
+IdMap<double> double_map(const LexJson& v, const std::string& path) {
   return map_of<double>(
       v, path, [](const LexJson& x, const std::string& p) { return to_double(x, p, true); });
 }
@@ -157,9 +161,12 @@ MetricMaps maps_from(Obj o) {
     const std::string path = o.path("requests_meta");
     const std::string generic = o.generic("requests_meta");
     ObjectReader type_check(*v, path);
+    std::vector<std::pair<std::string, RequestMeta>> entries;
+    entries.reserve(v->members.size());
     for (const auto& [id, entry] : v->members) {
-      m.requests_meta.emplace(id, meta_from(Obj(entry, join(path, id), generic, o.missing())));
+      entries.emplace_back(id, meta_from(Obj(entry, join(path, id), generic, o.missing())));
     }
+    m.requests_meta = IdMap<RequestMeta>::from_entries(std::move(entries));
   }
   o.reject_unknown();
   return m;
@@ -250,10 +257,13 @@ InstanceOutput instance_from(Obj o) {
   if (const LexJson* v = end_state_field(o, "final_states")) {
     const std::string path = o.path("final_states");
     ObjectReader type_check(*v, path);
+    std::vector<std::pair<std::string, FinalRequestState>> entries;
+    entries.reserve(v->members.size());
     for (const auto& [id, entry] : v->members) {
-      in.final_states.emplace(
+      entries.emplace_back(
           id, final_state_from(Obj(entry, join(path, id), o.generic("final_states"), o.missing())));
     }
+    in.final_states = IdMap<FinalRequestState>::from_entries(std::move(entries));
   }
   if (const LexJson* v = o.optional("events")) {
     const auto& items = to_array(*v, o.path("events"));

@@ -21,7 +21,7 @@ json number(double v) {
   return v;
 }
 
-json double_map(const std::map<std::string, double>& m) {
+json double_map(const IdMap<double>& m) {
   json j = json::object();
   for (const auto& [k, v] : m) j[k] = number(v);
   return j;

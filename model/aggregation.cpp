@@ -2,7 +2,6 @@
 #include "model/aggregation.h"
 
 #include <algorithm>
-#include <map>
 #include <optional>
 
 namespace simcheck::model {
@@ -18,15 +17,31 @@ void take_max(std::optional<int64_t>& best, const std::optional<int64_t>& v) {
   if (v) best = best ? std::max(*best, *v) : *v;
 }
 
+// `from` merged into `into`, the later instance winning on a duplicate key, with one warning per
+// duplicate in `from`'s key order (what inserting `from`'s entries one by one gives). Both are
+// sorted, so this is one linear merge into a new vector instead of an insertion per key.
 template <class V>
-void merge(std::map<std::string, V>& into, const std::map<std::string, V>& from,
-           const char* map_name, std::vector<std::string>& warnings) {
-  for (const auto& [key, value] : from) {
-    auto [it, inserted] = into.insert_or_assign(key, value);  // the later instance wins
-    if (!inserted) {
-      warnings.push_back(std::string("aggregation: duplicate key ") + key + " in " + map_name);
-    }
+void merge(IdMap<V>& into, const IdMap<V>& from, const char* map_name,
+           std::vector<std::string>& warnings) {
+  if (from.empty()) return;
+  if (into.empty() || (into.end() - 1)->first < from.begin()->first) {  // all after: append
+    into.reserve(into.size() + from.size());
+    for (const auto& [key, value] : from) into.emplace_hint(into.end(), key, value);
+    return;
   }
+  std::vector<typename IdMap<V>::value_type> out;
+  out.reserve(into.size() + from.size());
+  auto a = into.begin();
+  for (const auto& [key, value] : from) {
+    while (a != into.end() && a->first < key) out.push_back(std::move(*a++));
+    if (a != into.end() && a->first == key) {
+      warnings.push_back(std::string("aggregation: duplicate key ") + key + " in " + map_name);
+      ++a;  // replaced by the later instance's value
+    }
+    out.emplace_back(key, value);
+  }
+  while (a != into.end()) out.push_back(std::move(*a++));
+  into = IdMap<V>::from_entries(std::move(out));
 }
 
 template <class T>

@@ -353,11 +353,27 @@ InstanceOutput Instance::finalize(int64_t horizon) {
   c.cache_hits = m.kv.hits();
   c.cache_misses = m.kv.misses();
 
-  // Maps: slots in id order (byte-wise, §0), appended at the end of each std::map (linear-time
-  // insertion).
+  // Maps: slots in id order (byte-wise, §0), each entry appended at the end of its IdMap
+  // (push_back), each map reserved to its exact size first (one allocation, no regrowth).
   const std::vector<int32_t> order = slots_in_id_order(m.slots);
   MetricMaps& maps = out.maps;
-  std::map<std::string, double>& completion_time = maps.completion_time.emplace();
+  IdMap<double>& completion_time = maps.completion_time.emplace();
+  size_t n_meta = 0, n_ttft = 0, n_e2e = 0, n_itl = 0, n_sched = 0, n_ct = 0;
+  for (const RequestSlot& s : m.slots) {
+    n_meta += s.has_meta;
+    n_ttft += s.ttft.has_value();
+    n_e2e += s.e2e.has_value();
+    n_itl += s.itl_avg.has_value();
+    n_sched += s.sched_delay.has_value();
+    n_ct += s.completion_time.has_value();
+  }
+  maps.requests_meta.reserve(n_meta);
+  maps.ttft.reserve(n_ttft);
+  maps.e2e.reserve(n_e2e);
+  maps.itl_avg.reserve(n_itl);
+  maps.sched_delay.reserve(n_sched);
+  completion_time.reserve(n_ct);
+  out.final_states.reserve(order.size());
   for (int32_t i : order) {
     const RequestSlot& s = m.slots[i];
     const std::string& rid = s.req->id;

@@ -20,7 +20,7 @@ namespace simcheck::model {
 // Everything the instance keeps about one request that reached it. The slot index doubles as the
 // request's KV OwnerId and travels in the events, so the per-step hot path never hashes an id.
 // The §10.1 maps are keyed by request id and ids are unique in a run, so one optional entry per
-// slot is the same map; finalize() turns them into sorted std::maps.
+// slot is the same map; finalize() turns them into sorted IdMaps.
 struct RequestSlot {
   SimRequest* req = nullptr;
   std::optional<int64_t> computed;  // §7.1 computed[r.id]

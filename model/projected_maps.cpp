@@ -2,7 +2,6 @@
 #include "model/projected_maps.h"
 
 #include <algorithm>
-#include <map>
 #include <optional>
 #include <string_view>
 #include <utility>
@@ -57,11 +56,11 @@ using Rows = std::vector<std::pair<Key, const V*>>;
 // False if a key is in two of them.
 template <class V, class MapOf>
 bool merge_instances(const std::vector<InstanceOutput>& instances, MapOf map_of, Rows<V>& rows) {
-  using It = typename std::map<std::string, V>::const_iterator;
+  using It = typename IdMap<V>::const_iterator;
   std::vector<std::pair<It, It>> heads;
   size_t total = 0;
   for (const InstanceOutput& inst : instances) {
-    const std::map<std::string, V>* m = map_of(inst);
+    const IdMap<V>* m = map_of(inst);
     if (m == nullptr || m->empty()) continue;
     heads.emplace_back(m->begin(), m->end());
     total += m->size();
@@ -120,9 +119,10 @@ bool add_parents(const Rows<V>& kept, const std::vector<ParentRecord>& parents,
   return true;
 }
 
-// Rows in key order become the map, each appended at its end (linear-time insertion).
+// Rows in key order become the map, each appended at its end (push_back into one allocation).
 template <class V>
-void fill(std::map<std::string, V>& m, const Rows<V>& rows) {
+void fill(IdMap<V>& m, const Rows<V>& rows) {
+  m.reserve(rows.size());
   for (const auto& [key, value] : rows) m.emplace_hint(m.end(), key, *value);
 }
 
@@ -175,7 +175,7 @@ bool build_projected_maps(const std::vector<InstanceOutput>& instances,
           instances, [](const InstanceOutput& i) { return &i.maps.sched_delay; }, sched_delay) &&
       merge_instances(
           instances,
-          [](const InstanceOutput& i) -> const std::map<std::string, double>* {
+          [](const InstanceOutput& i) -> const IdMap<double>* {
             return i.maps.completion_time ? &*i.maps.completion_time : nullptr;
           },
           completion_time) &&

@@ -10,8 +10,39 @@
 namespace simcheck::model {
 namespace {
 
+// The maps project_pd_metrics edits. Re-keying erases and inserts keys anywhere in them, which on
+// an IdMap moves the vector's tail each time (quadratic over a run), so the edits go to trees,
+// built from the sorted maps and turned back into them in linear time.
 template <class V>
-std::optional<V> lookup(const std::map<std::string, V>& m, const std::string& key) {
+using Tree = std::map<std::string, V>;
+struct TreeMaps {
+  Tree<double> ttft, e2e, itl_avg;
+  Tree<int64_t> sched_delay;
+  std::optional<Tree<double>> completion_time;
+  Tree<RequestMeta> requests_meta;
+};
+
+template <class V>
+Tree<V> to_tree(IdMap<V>& m) {
+  Tree<V> t;
+  for (auto& [key, value] : m) t.emplace_hint(t.end(), std::move(key), std::move(value));
+  m.clear();
+  return t;
+}
+
+template <class V>
+IdMap<V> from_tree(Tree<V>& t) {
+  std::vector<typename IdMap<V>::value_type> entries;
+  entries.reserve(t.size());
+  while (!t.empty()) {
+    auto node = t.extract(t.begin());
+    entries.emplace_back(std::move(node.key()), std::move(node.mapped()));
+  }
+  return IdMap<V>::from_entries(std::move(entries));  // already sorted: linear
+}
+
+template <class V>
+std::optional<V> lookup(const Tree<V>& m, const std::string& key) {
   auto it = m.find(key);
   if (it == m.end()) return std::nullopt;
   return it->second;
@@ -55,7 +86,7 @@ CompletionTimeRule completion_time_rule(ProjectionEra era) {
                                        : CompletionTimeRule::lifecycle_ct;
 }
 
-ParentInputs read_inputs(const MetricMaps& m, const ParentRecord& p) {
+ParentInputs read_inputs(const TreeMaps& m, const ParentRecord& p) {
   return ParentInputs{lookup(m.sched_delay, p.decode_id), lookup(m.e2e, p.decode_id),
                       lookup(m.ttft, p.prefill_id), lookup(m.sched_delay, p.prefill_id),
                       lookup(m.itl_avg, p.decode_id)};
@@ -147,22 +178,21 @@ RequestMeta parent_meta(const ParentRecord& p) {
 }
 
 template <class V>
-void rekey(std::map<std::string, V>& m, const ParentRecord& p, const std::optional<V>& value) {
+void rekey(Tree<V>& m, const ParentRecord& p, const std::optional<V>& value) {
   m.erase(p.prefill_id);
   m.erase(p.decode_id);
   if (value) m[p.id] = *value;
 }
 
-void project_parent(ProjectionTarget t, ParentRecord& p, const ProjectionRules& rules,
+void project_parent(TreeMaps& m, int64_t& ttft_sum, ParentRecord& p, const ProjectionRules& rules,
                     std::vector<std::string>& warnings) {
-  MetricMaps& m = t.maps;
   const ParentProjection r = project_parent_values(p, read_inputs(m, p), rules, warnings);
   p.completed = r.completed;
   p.e2e_branch = r.e2e_branch;
   p.ttft_branch = r.ttft_branch;
   rekey(m.e2e, p, r.e2e);
   rekey(m.ttft, p, r.ttft);
-  t.ttft_sum += r.ttft_sum_delta;
+  ttft_sum += r.ttft_sum_delta;
   rekey(m.sched_delay, p, r.sched_delay);
   rekey(m.requests_meta, p, r.meta);
   rekey(m.itl_avg, p, r.itl_avg);
@@ -196,7 +226,21 @@ ProjectionRules ProjectionRules::from_config(const Config& config) {
 
 void project_pd_metrics(ProjectionTarget target, std::vector<ParentRecord>& parents,
                         const ProjectionRules& rules, std::vector<std::string>& warnings) {
-  for (ParentRecord& p : parents) project_parent(target, p, rules, warnings);
+  MetricMaps& m = target.maps;
+  TreeMaps trees;
+  trees.ttft = to_tree(m.ttft);
+  trees.e2e = to_tree(m.e2e);
+  trees.itl_avg = to_tree(m.itl_avg);
+  trees.sched_delay = to_tree(m.sched_delay);
+  if (m.completion_time) trees.completion_time = to_tree(*m.completion_time);
+  trees.requests_meta = to_tree(m.requests_meta);
+  for (ParentRecord& p : parents) project_parent(trees, target.ttft_sum, p, rules, warnings);
+  m.ttft = from_tree(trees.ttft);
+  m.e2e = from_tree(trees.e2e);
+  m.itl_avg = from_tree(trees.itl_avg);
+  m.sched_delay = from_tree(trees.sched_delay);
+  if (m.completion_time) *m.completion_time = from_tree(*trees.completion_time);
+  m.requests_meta = from_tree(trees.requests_meta);
 }
 
 }  // namespace simcheck::model

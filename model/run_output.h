@@ -4,7 +4,6 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -12,6 +11,7 @@
 
 #include "model/case.h"
 #include "model/config.h"
+#include "model/id_map.h"
 
 namespace simcheck::model {
 
@@ -27,15 +27,15 @@ struct RequestMeta {
   bool length_capped = false;
 };
 
-// §10.1 maps keyed by request id. std::map keeps keys sorted (§0, §10.6).
+// §10.1 maps keyed by request id. IdMap keeps keys sorted (§0, §10.6) in one vector (id_map.h).
 struct MetricMaps {
-  std::map<std::string, double> ttft;
-  std::map<std::string, double> e2e;
-  std::map<std::string, double> itl_avg;
-  std::map<std::string, int64_t> sched_delay;
+  IdMap<double> ttft;
+  IdMap<double> e2e;
+  IdMap<double> itl_avg;
+  IdMap<int64_t> sched_delay;
   // Absent for sources that do not report it (BLIS).
-  std::optional<std::map<std::string, double>> completion_time;
-  std::map<std::string, RequestMeta> requests_meta;
+  std::optional<IdMap<double>> completion_time;
+  IdMap<RequestMeta> requests_meta;
 };
 
 // §10.1 counters. Fields some external source cannot give are optional.
@@ -107,7 +107,7 @@ struct InstanceOutput {
   int64_t kv_used_at_end = 0;
   std::vector<std::string> wait_queue_at_end;  // ids, queue order
   std::vector<std::string> running_at_end;     // ids, batch order
-  std::map<std::string, FinalRequestState> final_states;
+  IdMap<FinalRequestState> final_states;
   std::optional<std::vector<EventRecord>> events;  // only with config.record_events
 };
 

@@ -87,10 +87,9 @@ bool same_list(const std::optional<std::vector<T>>& agg,
 // is walked against the aggregate with a sorted cursor; the aggregate's extra keys are searched
 // for only when the entry counts differ.
 template <typename V>
-void expect_merged(Violations& out, const char* map_name, const std::map<std::string, V>& agg,
+void expect_merged(Violations& out, const char* map_name, const model::IdMap<V>& agg,
                    const std::vector<model::InstanceOutput>& instances,
-                   std::map<std::string, V> model::MetricMaps::*field,
-                   const support::ParentIndex& parents) {
+                   model::IdMap<V> model::MetricMaps::*field, const support::ParentIndex& parents) {
   auto projected = [&](const std::string& k) { return parents.is_parent(k) || parents.is_sub(k); };
   std::size_t instance_entries = 0;
   for (const auto& inst : instances) {

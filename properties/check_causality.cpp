@@ -17,7 +17,7 @@ CheckResult check_causality(const RunOutput& run) {
   const support::Arrivals arrivals(run);
   support::SortedCursor delay_of(m.sched_delay);
   support::SortedCursor ttft_of(m.ttft);
-  const std::map<std::string, double> no_completion_times;
+  const model::IdMap<double> no_completion_times;
   support::SortedCursor completion_of(m.completion_time ? *m.completion_time : no_completion_times);
   for (const auto& [k, e2e] : m.e2e) {
     const int64_t* delay = delay_of.find(k);

@@ -30,7 +30,7 @@ std::string show(const std::optional<V>& v) {
 
 template <typename V, typename Eq>
 void expect_entry(support::Violations& out, const std::string& pid, const char* map_name,
-                  const std::map<std::string, V>& map, const std::optional<V>& expected,
+                  const model::IdMap<V>& map, const std::optional<V>& expected,
                   const std::string& formula, Eq eq) {
   const auto it = map.find(pid);
   const std::optional<V> actual = it == map.end() ? std::nullopt : std::optional<V>(it->second);

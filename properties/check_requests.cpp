@@ -21,7 +21,7 @@ std::string where(std::string_view owner) {
 }
 
 void nonneg_maps(Violations& out, std::string_view owner, const model::MetricMaps& m) {
-  auto doubles = [&](const char* name, const std::map<std::string, double>& map) {
+  auto doubles = [&](const char* name, const model::IdMap<double>& map) {
     for (const auto& [k, v] : map) {
       if (!std::isfinite(v) || v < 0) {
         out.fail(k, where(owner) + " " + kv(name, v) + " (must be finite and >= 0)");
@@ -161,7 +161,7 @@ CheckResult check_req_one_record(const RunOutput& run) {
   //    the E2E keys.
   {
     support::SortedCursor ttft_of(m.ttft);
-    const std::map<std::string, double> none;
+    const model::IdMap<double> none;
     support::SortedCursor completion_of(m.completion_time ? *m.completion_time : none);
     for (const auto& [k, v] : m.e2e) {
       if (ttft_of.find(k) == nullptr) {

@@ -100,9 +100,9 @@ class Arrivals {
 // Recovers integer µs `a` with (double)a / 1e6 == seconds, if exactly such a value exists near.
 std::optional<int64_t> arrival_from_seconds(double seconds);
 
-// Looks keys up in a std::map keyed by std::string in amortised O(1), provided the queries come
-// in non-decreasing key order (e.g. while iterating another such map): a merge walk, which keeps
-// the checks linear in the number of requests.
+// Looks keys up in a sorted map keyed by std::string (model::IdMap) in amortised O(1), provided the
+// queries come in non-decreasing key order (e.g. while iterating another such map): a merge walk,
+// which keeps the checks linear in the number of requests.
 template <typename Map>
 class SortedCursor {
  public:

@@ -55,10 +55,9 @@ bool beyond(double a, double b, int64_t tolerance_us, bool allow_rounding) {
 }
 
 template <typename V>
-void compare_map(const std::string& metric, const std::map<std::string, V>& ref,
-                 const std::map<std::string, V>& other, const DiffOptions& options,
-                 bool allow_rounding, std::vector<RequestDifference>& out,
-                 std::vector<MetricSummary>& summaries) {
+void compare_map(const std::string& metric, const model::IdMap<V>& ref,
+                 const model::IdMap<V>& other, const DiffOptions& options, bool allow_rounding,
+                 std::vector<RequestDifference>& out, std::vector<MetricSummary>& summaries) {
   Accumulator acc;
   acc.summary.metric = metric;
   auto ri = ref.begin();
@@ -140,7 +139,7 @@ DiffResult diff_runs(const model::RunOutput& reference, const model::RunOutput& 
   if (both("aggregate.maps.requests_meta")) {
     // The records themselves, their token counts (a trace mapping error shows here first) and the
     // instance that served them (a routing divergence usually comes before any latency one).
-    std::map<std::string, double> rin, oin, rout, oout;
+    model::IdMap<double> rin, oin, rout, oout;  // filled in key order: appends
     for (const auto& [k, m] : rm.requests_meta) {
       rin[k] = static_cast<double>(m.num_prefill_tokens);
       rout[k] = static_cast<double>(m.num_decode_tokens);

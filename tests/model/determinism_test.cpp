@@ -16,7 +16,7 @@ namespace {
   EXPECT_EQ(std::bit_cast<uint64_t>(double(a)), std::bit_cast<uint64_t>(double(b)))
 
 template <class V>
-void expect_same_map(const std::map<std::string, V>& a, const std::map<std::string, V>& b) {
+void expect_same_map(const IdMap<V>& a, const IdMap<V>& b) {
   ASSERT_EQ(a.size(), b.size());
   for (auto ia = a.begin(), ib = b.begin(); ia != a.end(); ++ia, ++ib) {
     EXPECT_EQ(ia->first, ib->first);

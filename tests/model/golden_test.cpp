@@ -372,8 +372,8 @@ TEST(GoldenPd, HorizonCutsTransfer) {
   EXPECT_EQ(out.cluster->trace_beyond_horizon, 0);
   EXPECT_EQ(*a.counters.ttft_sum, 2401);
   EXPECT_EQ(*a.counters.sim_ended, 1221);
-  EXPECT_EQ(a.maps.e2e, (std::map<std::string, double>{{"A", 2291}}));
-  EXPECT_EQ(a.maps.ttft, (std::map<std::string, double>{{"A", 1231}}));
+  EXPECT_EQ(a.maps.e2e, (IdMap<double>{{"A", 2291}}));
+  EXPECT_EQ(a.maps.ttft, (IdMap<double>{{"A", 1231}}));
   EXPECT_EQ(a.maps.requests_meta.size(), 1u);
   const ParentRecord& b = parent(out, "B");
   EXPECT_EQ(b.outcome, ParentOutcome::in_transfer);

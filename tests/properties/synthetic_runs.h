@@ -100,7 +100,7 @@ inline RunOutput b1_run() {
   m.e2e = {{"A", 3290.0}};
   m.itl_avg = {{"A", 1060.0}};  // 2120 / max(3 - 1, 1)
   m.sched_delay = {{"A", 120}};
-  m.completion_time = std::map<std::string, double>{{"A", 3290.0}};  // 3290 + arrival 0
+  m.completion_time = IdMap<double>{{"A", 3290.0}};  // 3290 + arrival 0
   m.requests_meta = {{"A", meta(0.0, 20, 3, "instance_0")}};
   i0.all_itls = std::vector<int64_t>{1060, 1060};
   i0.step_counters = std::vector<int64_t>{2};  // finished at step 3, scheduled at step 1
@@ -190,7 +190,7 @@ inline RunOutput b2_run() {
   p.maps.e2e = {{"A_prefill", 1170.0}};  // FTT + 0 + 0
   p.maps.itl_avg = {{"A_prefill", 0.0}};
   p.maps.sched_delay = {{"A_prefill", 120}};
-  p.maps.completion_time = std::map<std::string, double>{{"A_prefill", 1170.0}};
+  p.maps.completion_time = IdMap<double>{{"A_prefill", 1170.0}};
   p.maps.requests_meta = {{"A_prefill", meta(0.0, 20, 0, "instance_0")}};
   p.all_itls = std::vector<int64_t>{};
   p.step_counters = std::vector<int64_t>{0};
@@ -229,7 +229,7 @@ inline RunOutput b2_run() {
   d.maps.e2e = {{"A_decode", 2120.0}};
   d.maps.itl_avg = {{"A_decode", 1060.0}};
   d.maps.sched_delay = {{"A_decode", 171}};
-  d.maps.completion_time = std::map<std::string, double>{{"A_decode", 2120.0}};
+  d.maps.completion_time = IdMap<double>{{"A_decode", 2120.0}};
   d.maps.requests_meta = {{"A_decode", meta(0.0, 20, 3, "instance_1")}};
   d.all_itls = std::vector<int64_t>{1060, 1060};
   d.step_counters = std::vector<int64_t>{1};
@@ -268,7 +268,7 @@ inline RunOutput b2_run() {
   a.maps.e2e = {{"A", 2291.0}};
   a.maps.itl_avg = {{"A", 1060.0}};
   a.maps.sched_delay = {{"A", 120}};
-  a.maps.completion_time = std::map<std::string, double>{{"A", 2291.0}};
+  a.maps.completion_time = IdMap<double>{{"A", 2291.0}};
   a.maps.requests_meta = {{"A", meta(0.0, 20, 3, "instance_1")}};
   a.all_itls = std::vector<int64_t>{1060, 1060};
   a.step_counters = std::vector<int64_t>{0, 1};
@@ -342,7 +342,7 @@ inline RunOutput b2_drop_at_start_run() {
   d.counters.cache_hits = 0;
   d.counters.cache_misses = 0;
   d.maps = MetricMaps{};
-  d.maps.completion_time = std::map<std::string, double>{};
+  d.maps.completion_time = IdMap<double>{};
   d.all_itls = std::vector<int64_t>{};
   d.step_counters = std::vector<int64_t>{};
   d.statistics = Statistics{};  // completed = 0: every statistic 0
@@ -363,7 +363,7 @@ inline RunOutput b2_drop_at_start_run() {
   a.maps.e2e = {{"A", 120.0}};
   a.maps.itl_avg.clear();
   a.maps.sched_delay = {{"A", 120}};
-  a.maps.completion_time = std::map<std::string, double>{{"A", 120.0}};
+  a.maps.completion_time = IdMap<double>{{"A", 120.0}};
   a.all_itls = std::vector<int64_t>{};
   a.step_counters = std::vector<int64_t>{0};
   a.statistics = Statistics{};  // completed = 0
@@ -394,9 +394,9 @@ inline RunOutput scaled_b1_run(int64_t n) {
   std::vector<TraceEntry> trace;
   InstanceOutput& inst = r.instances[0];
   MetricMaps m;
-  m.completion_time = std::map<std::string, double>{};
+  m.completion_time = IdMap<double>{};
   std::vector<EventRecord> events;
-  std::map<std::string, FinalRequestState> finals;
+  IdMap<FinalRequestState> finals;
   std::vector<int64_t> itls, steps;
   const std::vector<EventRecord> one = *inst.events;  // B.1's log, shifted per request
   for (int64_t k = 0; k < n; ++k) {
