@@ -161,6 +161,16 @@ TEST(ProjectedMaps, DeclinesADuplicateKeyAcrossInstances) {
   expect_declined(inst, {parent("A")});
 }
 
+TEST(ProjectedMaps, DeclinesADuplicateOtherKeyAcrossInstances) {
+  // A key that names no sub-request, in two instances' maps: the merge would warn too.
+  std::vector<InstanceOutput> inst = two_instances();
+  add_prefill(inst[0], "A_prefill");
+  add_decode(inst[1], "A_decode", 2120);
+  inst[0].maps.e2e["whole"] = 5;
+  inst[1].maps.e2e["whole"] = 6;
+  expect_declined(inst, {parent("A")});
+}
+
 TEST(ProjectedMaps, DeclinesAParentNamedLikeASubRequest) {
   std::vector<InstanceOutput> inst = two_instances();
   add_prefill(inst[0], "A_prefill");
