@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "model/case.h"
+#include "model/chunked_vector.h"
 
 namespace simcheck::model {
 
@@ -98,7 +99,7 @@ class ContentKeys {
   void grow_table();
 
   int64_t block_size_;
-  std::vector<Entry> entries_;
+  ChunkedVector<Entry> entries_;
   std::vector<int32_t> free_ids_;
   // Copied token lists, one B-token array per slot (addresses never move); slots are reused once
   // their key is forgotten. Only keys of blocks filled from a tail buffer are copied.

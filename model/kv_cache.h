@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "model/case.h"
+#include "model/chunked_vector.h"
 #include "model/content_keys.h"
 #include "model/sim_request.h"
 
@@ -117,7 +118,7 @@ class KvCache {
   // The free list is [virgin blocks virgin_next_ .. T−1 in id order] ++ [explicit list]: released
   // blocks are appended at the tail, after every virgin block, and only keyed (hence used) blocks
   // are removed from the middle. Blocks are materialised on first use, so T may be huge.
-  std::vector<Block> blocks_;  // size == virgin_next_
+  ChunkedVector<Block> blocks_;  // size == virgin_next_
   int64_t virgin_next_ = 0;
   int32_t free_head_ = kNone;
   int32_t free_tail_ = kNone;
