@@ -23,6 +23,8 @@
 #include <utility>
 #include <vector>
 
+#include "model/id_compare.h"
+
 namespace simcheck::model {
 
 template <class V>
@@ -106,7 +108,7 @@ class IdMap {
   // Inserts (key, V(args...)) unless the key is present; the value is built only if inserted.
   template <class... Args>
   std::pair<iterator, bool> try_emplace(std::string_view key, Args&&... args) {
-    if (v_.empty() || v_.back().first < key) {  // the hot path: keys arrive in order
+    if (v_.empty() || id_less(v_.back().first, key)) {  // the hot path: keys arrive in order
       v_.emplace_back(std::piecewise_construct, std::forward_as_tuple(key),
                       std::forward_as_tuple(std::forward<Args>(args)...));
       return {v_.end() - 1, true};

@@ -6,6 +6,8 @@
 #include <string_view>
 #include <utility>
 
+#include "model/id_compare.h"
+
 namespace simcheck::model {
 namespace {
 
@@ -45,7 +47,7 @@ void sort_ids(std::vector<IdOrder>& v) {
     x.prefix = p;
   }
   std::sort(v.begin(), v.end(), [](const IdOrder& a, const IdOrder& b) {
-    return a.prefix != b.prefix ? a.prefix < b.prefix : a.id < b.id;
+    return a.prefix != b.prefix ? a.prefix < b.prefix : id_less(a.id, b.id);
   });
 }
 
@@ -69,7 +71,7 @@ bool merge_instances(const std::vector<InstanceOutput>& instances, MapOf map_of,
   while (!heads.empty()) {
     size_t best = 0;
     for (size_t j = 1; j < heads.size(); ++j) {
-      const int c = heads[j].first->first.compare(heads[best].first->first);
+      const int c = compare_ids(heads[j].first->first, heads[best].first->first);
       if (c == 0) return false;  // duplicate key: the merge would warn and overwrite
       if (c < 0) best = j;
     }
@@ -89,7 +91,7 @@ Rows<V> drop_sub_requests(const Rows<V>& rows, const std::vector<SubId>& subs, R
   size_t s = 0;
   for (const auto& row : rows) {
     int c = -1;
-    while (s < subs.size() && (c = subs[s].id.compare(row.first)) < 0) ++s;
+    while (s < subs.size() && (c = compare_ids(subs[s].id, row.first)) < 0) ++s;
     if (s < subs.size() && c == 0) {
       route(subs[s], *row.second);
     } else {
@@ -111,7 +113,7 @@ bool add_parents(const Rows<V>& kept, const std::vector<ParentRecord>& parents,
     if (!v) continue;
     const Key id = parents[p].id;
     int c = -1;
-    while (k < kept.size() && (c = kept[k].first.compare(id)) < 0) out.push_back(kept[k++]);
+    while (k < kept.size() && (c = compare_ids(kept[k].first, id)) < 0) out.push_back(kept[k++]);
     if (k < kept.size() && c == 0) return false;
     out.emplace_back(id, &*v);
   }
