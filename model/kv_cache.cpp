@@ -188,14 +188,16 @@ void KvCache::claim_cached(Owner& o, std::span<const BlockId> cached) {
   }
 }
 
-void KvCache::complete_tail(Owner& o, bool prefill_mode) {
+void KvCache::top_up(Owner& o, Block& last, const Token* tokens, int64_t take, bool prefill_mode) {
+  Token* tail = tail_of(o);
+  std::copy_n(tokens, take, tail + last.len);
+  last.len += static_cast<int32_t>(take);
   // ⚑ A17: this also keys a block filled by decode tokens (quirk switch).
-  if (prefill_mode || options_.decode_topup_block_keyed) {
+  if (last.len == block_size_ && (prefill_mode || options_.decode_topup_block_keyed)) {
     const int32_t prev = o.size >= 2 ? key_or_root(owned_at(o, o.size - 2)) : ContentKeys::kRoot;
     // The tail is a scratch buffer: the key keeps a copy of its tokens.
-    set_key(last_owned(o), keys_.intern(prev, tail_of(o), ContentKeys::Storage::copied));
+    set_key(last_owned(o), keys_.intern(prev, tail, ContentKeys::Storage::copied));
   }
-  o.tail_len = 0;
 }
 
 bool KvCache::allocate(OwnerId owner, const SimRequest& r, int64_t start, int64_t end,
@@ -210,10 +212,7 @@ bool KvCache::allocate(OwnerId owner, const SimRequest& r, int64_t start, int64_
     if (!o.empty()) {
       Block& blk = blocks_[last_owned(o)];
       if (0 < blk.len && blk.len < B) {
-        tail_pool_[o.tail_at + o.tail_len] = (*r.output)[static_cast<size_t>(start - L)];
-        o.tail_len += 1;
-        blk.len += 1;
-        if (blk.len == B) complete_tail(o, /*prefill_mode=*/false);
+        top_up(o, blk, &(*r.output)[static_cast<size_t>(start - L)], 1, /*prefill_mode=*/false);
         return true;
       }
     }
@@ -263,11 +262,8 @@ bool KvCache::allocate(OwnerId owner, const SimRequest& r, int64_t start, int64_
       // Top up the partial last block.
       Block& blk = blocks_[last];
       const int64_t take = std::min<int64_t>(B - blk.len, n - i);
-      std::copy_n(fresh.begin() + i, take, tail_of(o) + o.tail_len);
-      o.tail_len += static_cast<int32_t>(take);
-      blk.len += static_cast<int32_t>(take);
+      top_up(o, blk, fresh.data() + i, take, prefill_mode);
       i += take;
-      if (blk.len == B) complete_tail(o, prefill_mode);
     } else {
       // Allocate fresh blocks.
       const int64_t m = ceil_div(n - i, B);
@@ -299,7 +295,6 @@ bool KvCache::allocate(OwnerId owner, const SimRequest& r, int64_t start, int64_
           }
         } else {
           std::copy_n(toks, count, tail_of(o));  // tops up to B later
-          o.tail_len = static_cast<int32_t>(count);
         }
         push_owned(o, b);
         owned_sum_ += 1;
@@ -329,7 +324,6 @@ void KvCache::release(OwnerId owner) {
   }
   owned_sum_ -= o.size;
   o.size = 0;
-  o.tail_len = 0;
 }
 
 }  // namespace simcheck::model

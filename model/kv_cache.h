@@ -85,14 +85,14 @@ class KvCache {
   };
   // owner[r] (§6.1): its blocks in order, and the tokens of its last block while that block is
   // partial (only an owned partial last block is ever read — top-up and its key — and a partial
-  // block is never shared: only full blocks carry keys). Both live in pools shared by all owners,
+  // block is never shared: only full blocks carry keys, so the tail holds exactly `len` tokens of
+  // the partial last block). Both live in pools shared by all owners,
   // so an owner costs no heap allocation of its own and the whole cache is freed in a few frees.
   struct Owner {
     int64_t at = 0;        // its block ids: owned_pool_[at, at + size)
     int32_t size = 0;      // |owner[r]|
     int32_t capacity = 0;  // slots reserved at `at`
     int64_t tail_at = -1;  // its B-token tail buffer in tail_pool_, or -1 before its first use
-    int32_t tail_len = 0;  // tokens in the tail
     bool empty() const { return size == 0; }
   };
 
@@ -106,9 +106,9 @@ class KvCache {
   void remove_from_free_list(BlockId b);
   void push_free_tail(BlockId b);
   void claim_cached(Owner& o, std::span<const BlockId> cached);
-  // The owner's last block has just become full by a top-up: key it (unless A17 is off for a
-  // decode top-up) from the tail tokens, and empty the tail.
-  void complete_tail(Owner& o, bool prefill_mode);
+  // Appends `take` tokens to the owner's partial last block `last` (and to its tail); once the
+  // block is full, keys it (unless A17 is off for a decode top-up) from the tail tokens.
+  void top_up(Owner& o, Block& last, const Token* tokens, int64_t take, bool prefill_mode);
   void set_key(BlockId b, int32_t key);
   int32_t key_or_root(BlockId b) const;
 
