@@ -51,22 +51,34 @@ void sort_int64(std::vector<int64_t>& v) {
   }
 }
 
-// Ascending order of doubles. Large lists (a run's per-request maps) are radix-sorted on their
-// IEEE-754 bit patterns made monotone (negatives: all bits flipped; others: the sign bit set),
-// which is operator<'s order on every value a map holds; the only difference from std::sort is
-// that -0.0 always precedes +0.0 where std::sort may give either (the model never produces -0.0:
-// its values are converted integers and quotients of non-negative integers).
-void sort_doubles(std::vector<double>& v) {
+template <class Map>
+std::vector<double> sorted_values(const Map& m) {
+  std::vector<double> out;
+  out.reserve(m.size());
+  for (const auto& [key, value] : m) out.push_back(static_cast<double>(value));
+  sort_ascending(out);
+  return out;
+}
+
+}  // namespace
+
+// Ascending order of doubles, by their IEEE-754 bit patterns made monotone (negatives: all bits
+// flipped; others: the sign bit set). That is operator<'s order on every value a map holds, made
+// total: -0.0 always precedes +0.0, where std::sort with operator< may give either (the model
+// never produces -0.0: its values are converted integers and quotients of non-negative integers).
+// Large lists (a run's per-request maps) are radix-sorted on those keys.
+void sort_ascending(std::vector<double>& v) {
+  const auto monotone = [](double d) {
+    const uint64_t b = std::bit_cast<uint64_t>(d);
+    return (b >> 63) != 0 ? ~b : b | (uint64_t{1} << 63);
+  };
   const size_t n = v.size();
   if (n < 4096) {
-    std::sort(v.begin(), v.end());
+    std::sort(v.begin(), v.end(), [&](double a, double b) { return monotone(a) < monotone(b); });
     return;
   }
   std::vector<uint64_t> keys(n), other(n);
-  for (size_t i = 0; i < n; ++i) {
-    const uint64_t b = std::bit_cast<uint64_t>(v[i]);
-    keys[i] = (b >> 63) != 0 ? ~b : b | (uint64_t{1} << 63);
-  }
+  for (size_t i = 0; i < n; ++i) keys[i] = monotone(v[i]);
   // LSD radix, 16 bits per pass; a pass whose digit is the same for every key is skipped.
   std::vector<uint32_t> count(size_t{1} << 16);
   for (int shift = 0; shift < 64; shift += 16) {
@@ -87,19 +99,6 @@ void sort_doubles(std::vector<double>& v) {
     v[i] = std::bit_cast<double>((k >> 63) != 0 ? k & ~(uint64_t{1} << 63) : ~k);
   }
 }
-
-template <class Map>
-std::vector<double> sorted_values(const Map& m) {
-  std::vector<double> out;
-  out.reserve(m.size());
-  for (const auto& [key, value] : m) out.push_back(static_cast<double>(value));
-  sort_ascending(out);
-  return out;
-}
-
-}  // namespace
-
-void sort_ascending(std::vector<double>& values) { sort_doubles(values); }
 
 double mean_ms(std::vector<double> values) {
   sort_ascending(values);

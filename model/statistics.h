@@ -8,8 +8,8 @@
 
 namespace simcheck::model {
 
-// Sorts ascending (operator<'s order; -0.0 before +0.0, which compare equal). Large lists are
-// radix-sorted on their bit patterns.
+// Sorts ascending: operator<'s order, with -0.0 before +0.0 (which compare equal), whatever the
+// list's length. Large lists are radix-sorted on their bit patterns.
 void sort_ascending(std::vector<double>& values);
 
 // MEAN_ms(v) = ((Σ of v sorted ascending, accumulated left to right in binary64) / n) / 1000;

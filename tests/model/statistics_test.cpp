@@ -167,15 +167,17 @@ TEST(Statistics, SortAscendingMatchesStdSortOnLargeLists) {
 }
 
 TEST(Statistics, SortAscendingPutsNegativeZeroFirst) {
-  std::vector<double> v(5000, 1.0);
-  v[10] = 0.0;
-  v[20] = -0.0;
-  v[30] = -1.0;
-  sort_ascending(v);
-  EXPECT_EQ(v[0], -1.0);
-  EXPECT_TRUE(std::signbit(v[1]) && v[1] == 0.0);
-  EXPECT_TRUE(!std::signbit(v[2]) && v[2] == 0.0);
-  EXPECT_EQ(v[3], 1.0);
+  for (const size_t n : {size_t{5}, size_t{5000}}) {  // the small and the radix path
+    std::vector<double> v(n, 1.0);
+    v[1] = 0.0;
+    v[2] = -0.0;
+    v[3] = -1.0;
+    sort_ascending(v);
+    EXPECT_EQ(v[0], -1.0) << n;
+    EXPECT_TRUE(std::signbit(v[1]) && v[1] == 0.0) << n;
+    EXPECT_TRUE(!std::signbit(v[2]) && v[2] == 0.0) << n;
+    EXPECT_EQ(v[3], 1.0) << n;
+  }
 }
 
 }  // namespace
