@@ -120,16 +120,20 @@ TEST(DecodeCase, RequestCountIsCapped) {
   EXPECT_EQ(r.requests.size(), static_cast<size_t>(fuzz_case_options().max_requests));
 }
 
-// The decoder's contract: whatever the bytes, validate_case accepts the case. 2000 inputs of
-// pseudo-random length and content (a fixed xorshift stream, so the test is deterministic).
-TEST(DecodeCase, EveryInputDecodesToAValidCase) {
-  uint64_t x = 0x9E3779B97F4A7C15ull;
-  auto next = [&x] {
+// A fixed xorshift64 stream (the tests below are deterministic): each call returns the next word.
+auto xorshift(uint64_t seed) {
+  return [x = seed]() mutable {
     x ^= x << 13;
     x ^= x >> 7;
     x ^= x << 17;
     return x;
   };
+}
+
+// The decoder's contract: whatever the bytes, validate_case accepts the case. 2000 inputs of
+// pseudo-random length and content (a fixed xorshift stream, so the test is deterministic).
+TEST(DecodeCase, EveryInputDecodesToAValidCase) {
+  auto next = xorshift(0x9E3779B97F4A7C15ull);
   for (int i = 0; i < 2000; ++i) {
     std::vector<uint8_t> bytes(next() % 300);
     for (uint8_t& b : bytes) b = static_cast<uint8_t>(next());
@@ -147,13 +151,7 @@ TEST(DecodeCase, EveryInputDecodesToAValidCase) {
 // decode_case.cpp fails here.
 TEST(DecodeCase, RandomBytesFollowTheGeneratorsDistribution) {
   constexpr int kDraws = 20000;
-  uint64_t x = 0x2545F4914F6CDD1Dull;
-  auto next = [&x] {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return x;
-  };
+  auto next = xorshift(0x2545F4914F6CDD1Dull);
   const gen::CaseGenOptions options = fuzz_case_options();
   const std::array<std::pair<const char*, int64_t gen::CaseRecipe::*>, 30> case_knobs = {{
       {"pd_mode", &gen::CaseRecipe::pd_mode},

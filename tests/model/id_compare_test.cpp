@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "model/rng.h"
+
 namespace simcheck::model {
 namespace {
 
@@ -27,15 +29,13 @@ TEST(IdCompare, AgreesWithStringViewCompare) {
                                   std::string("r\x7fx", 3),
                                   std::string("request_\xff", 9),
                                   std::string("request_\x01", 9)};
-  uint64_t x = 88172645463325252ULL;
+  Rng rng(300);
   for (int i = 0; i < 300; ++i) {
     std::string s;
-    const int len = static_cast<int>(x % 27);
-    for (int k = 0; k < len; ++k) {
-      x ^= x << 13;
-      x ^= x >> 7;
-      x ^= x << 17;
-      s.push_back(static_cast<char>(k < 8 ? "request_"[k] : static_cast<char>(x % 5 + 254)));
+    const int64_t len = static_cast<int64_t>(rng.uniform(27));
+    for (int64_t k = 0; k < len; ++k) {
+      // After "request_": bytes 0xfe, 0xff, 0x00, 0x01, 0x02 (high and low bytes).
+      s.push_back(k < 8 ? "request_"[k] : static_cast<char>(rng.uniform(5) + 254));
     }
     ids.push_back(s);
   }

@@ -95,6 +95,15 @@ std::vector<InstanceOutput> two_instances() {
   return v;
 }
 
+// Parent "A" complete: its prefill sub-request on instance_0, its decode sub-request on
+// instance_1 (the base of the declined-input tests).
+std::vector<InstanceOutput> parent_a_instances() {
+  std::vector<InstanceOutput> inst = two_instances();
+  add_prefill(inst[0], "A_prefill");
+  add_decode(inst[1], "A_decode", 2120);
+  return inst;
+}
+
 TEST(ProjectedMaps, EqualsMergeThenProject) {
   std::vector<InstanceOutput> inst = two_instances();
   // Ids whose byte order differs from their sub-requests' order ("A" < "A0" but
@@ -154,43 +163,33 @@ void expect_declined(const std::vector<InstanceOutput>& inst, std::vector<Parent
 }
 
 TEST(ProjectedMaps, DeclinesADuplicateKeyAcrossInstances) {
-  std::vector<InstanceOutput> inst = two_instances();
-  add_prefill(inst[0], "A_prefill");
-  add_decode(inst[1], "A_decode", 2120);
+  std::vector<InstanceOutput> inst = parent_a_instances();
   inst[1].maps.ttft["A_prefill"] = 1;  // the merge would warn and keep this one
   expect_declined(inst, {parent("A")});
 }
 
 TEST(ProjectedMaps, DeclinesADuplicateOtherKeyAcrossInstances) {
   // A key that names no sub-request, in two instances' maps: the merge would warn too.
-  std::vector<InstanceOutput> inst = two_instances();
-  add_prefill(inst[0], "A_prefill");
-  add_decode(inst[1], "A_decode", 2120);
+  std::vector<InstanceOutput> inst = parent_a_instances();
   inst[0].maps.e2e["whole"] = 5;
   inst[1].maps.e2e["whole"] = 6;
   expect_declined(inst, {parent("A")});
 }
 
 TEST(ProjectedMaps, DeclinesAParentNamedLikeASubRequest) {
-  std::vector<InstanceOutput> inst = two_instances();
-  add_prefill(inst[0], "A_prefill");
-  add_decode(inst[1], "A_decode", 2120);
+  std::vector<InstanceOutput> inst = parent_a_instances();
   // Projecting "A" erases "A_prefill", which would be the other parent's own key.
   expect_declined(inst, {parent("A_prefill"), parent("A")});
 }
 
 TEST(ProjectedMaps, DeclinesAParentIdAmongTheInstanceKeys) {
-  std::vector<InstanceOutput> inst = two_instances();
-  add_prefill(inst[0], "A_prefill");
-  add_decode(inst[1], "A_decode", 2120);
+  std::vector<InstanceOutput> inst = parent_a_instances();
   inst[0].maps.ttft["A"] = 3;  // PROJECT would overwrite it
   expect_declined(inst, {parent("A")});
 }
 
 TEST(ProjectedMaps, DeclinesDuplicateParentIds) {
-  std::vector<InstanceOutput> inst = two_instances();
-  add_prefill(inst[0], "A_prefill");
-  add_decode(inst[1], "A_decode", 2120);
+  std::vector<InstanceOutput> inst = parent_a_instances();
   expect_declined(inst, {parent("A"), parent("A")});
 }
 
