@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "model/arith.h"
+#include "model/id_order.h"
 #include "model/instance_impl.h"
 #include "model/latency.h"
 #include "model/statistics.h"
@@ -176,42 +177,10 @@ void Instance::Impl::record_event(const InstanceEvent& e) {
 
 namespace {
 
-// Slot indices sorted by request id, byte-wise (§0). Ids usually share a long prefix
-// ("request_…"), so each is first keyed by the 8 bytes after the common prefix (big-endian, padded
-// with 0): a strict key order implies the same string order, and only ties compare strings.
+// Slot indices sorted by request id, byte-wise (§0).
 std::vector<int32_t> slots_in_id_order(const std::vector<RequestSlot>& slots) {
-  size_t common = slots.empty() ? 0 : slots[0].req->id.size();
-  for (const RequestSlot& s : slots) {
-    const std::string& a = slots[0].req->id;
-    const std::string& b = s.req->id;
-    size_t k = 0;
-    const size_t limit = std::min(common, b.size());
-    while (k < limit && a[k] == b[k]) ++k;
-    common = k;
-  }
-  struct Keyed {
-    uint64_t key;
-    std::string_view id;
-    int32_t slot;
-  };
-  std::vector<Keyed> keyed;
-  keyed.reserve(slots.size());
-  for (size_t i = 0; i < slots.size(); ++i) {
-    const std::string& id = slots[i].req->id;
-    uint64_t key = 0;
-    for (size_t k = 0; k < 8; ++k) {
-      const size_t at = common + k;
-      key = (key << 8) | (at < id.size() ? static_cast<unsigned char>(id[at]) : 0u);
-    }
-    keyed.push_back(Keyed{key, id, static_cast<int32_t>(i)});
-  }
-  std::sort(keyed.begin(), keyed.end(), [](const Keyed& a, const Keyed& b) {
-    return a.key != b.key ? a.key < b.key : a.id < b.id;
-  });
-  std::vector<int32_t> order;
-  order.reserve(keyed.size());
-  for (const Keyed& k : keyed) order.push_back(k.slot);
-  return order;
+  return indices_in_id_order(slots.size(),
+                             [&](size_t i) -> std::string_view { return slots[i].req->id; });
 }
 
 }  // namespace

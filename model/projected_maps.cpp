@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "model/id_compare.h"
+#include "model/id_order.h"
 
 namespace simcheck::model {
 namespace {
@@ -19,37 +20,6 @@ struct SubId {
   int32_t parent = -1;
   bool decode = false;
 };
-
-struct IdOrder {
-  uint64_t prefix = 0;  // the 8 bytes after the common prefix, big-endian, 0-padded
-  Key id;
-  int32_t index = 0;
-};
-
-// Byte-wise order (§0). Ids usually share a long prefix ("request_…"): the next 8 bytes decide
-// most comparisons without touching the strings (a strict order of those bytes is the strings'
-// order; only ties compare the strings).
-void sort_ids(std::vector<IdOrder>& v) {
-  if (v.empty()) return;
-  size_t common = v[0].id.size();
-  for (const IdOrder& x : v) {
-    const size_t limit = std::min(common, x.id.size());
-    size_t k = 0;
-    while (k < limit && v[0].id[k] == x.id[k]) ++k;
-    common = k;
-  }
-  for (IdOrder& x : v) {
-    uint64_t p = 0;
-    for (size_t k = 0; k < 8; ++k) {
-      const size_t at = common + k;
-      p = (p << 8) | (at < x.id.size() ? static_cast<unsigned char>(x.id[at]) : 0u);
-    }
-    x.prefix = p;
-  }
-  std::sort(v.begin(), v.end(), [](const IdOrder& a, const IdOrder& b) {
-    return a.prefix != b.prefix ? a.prefix < b.prefix : id_less(a.id, b.id);
-  });
-}
 
 template <class V>
 using Rows = std::vector<std::pair<Key, const V*>>;
@@ -135,29 +105,29 @@ bool build_projected_maps(const std::vector<InstanceOutput>& instances,
                           MetricMaps& maps, int64_t& ttft_sum,
                           std::vector<std::string>& projection_warnings) {
   // ---- parents in id order, their sub-request ids in id order ----
-  std::vector<IdOrder> order;
-  order.reserve(parents.size());
-  std::vector<IdOrder> sub_order;
-  sub_order.reserve(2 * parents.size());
-  for (size_t i = 0; i < parents.size(); ++i) {
-    const ParentRecord& p = parents[i];
+  for (const ParentRecord& p : parents) {
     const Key id = p.id;
     if (id.ends_with("_prefill") || id.ends_with("_decode")) return false;
-    order.push_back(IdOrder{0, id, static_cast<int32_t>(i)});
-    sub_order.push_back(IdOrder{0, p.prefill_id, static_cast<int32_t>(2 * i)});
-    sub_order.push_back(IdOrder{0, p.decode_id, static_cast<int32_t>(2 * i + 1)});
   }
-  sort_ids(order);
-  for (size_t i = 1; i < order.size(); ++i) {
-    if (order[i].id == order[i - 1].id) return false;  // duplicate parent id
+  const std::vector<int32_t> parents_by_id =
+      indices_in_id_order(parents.size(), [&](size_t i) -> Key { return parents[i].id; });
+  for (size_t i = 1; i < parents_by_id.size(); ++i) {
+    if (parents[parents_by_id[i]].id == parents[parents_by_id[i - 1]].id) {
+      return false;  // duplicate parent id
+    }
   }
-  sort_ids(sub_order);
-  std::vector<int32_t> parents_by_id;
-  parents_by_id.reserve(order.size());
-  for (const IdOrder& x : order) parents_by_id.push_back(x.index);
+  // Sub-request 2i is parent i's prefill, 2i + 1 its decode.
+  const std::vector<int32_t> sub_order =
+      indices_in_id_order(2 * parents.size(), [&](size_t i) -> Key {
+        const ParentRecord& p = parents[i / 2];
+        return i % 2 == 0 ? p.prefill_id : p.decode_id;
+      });
   std::vector<SubId> subs;
   subs.reserve(sub_order.size());
-  for (const IdOrder& x : sub_order) subs.push_back(SubId{x.id, x.index / 2, x.index % 2 == 1});
+  for (const int32_t x : sub_order) {
+    const ParentRecord& p = parents[x / 2];
+    subs.push_back(SubId{x % 2 == 0 ? Key(p.prefill_id) : Key(p.decode_id), x / 2, x % 2 == 1});
+  }
 
   // ---- merge the instances' maps, route the sub-requests' values to their parents ----
   Rows<double> ttft, e2e, itl_avg, completion_time;
