@@ -523,9 +523,9 @@ BlisReadResult parse_blis_output(const std::optional<NamedText>& metrics,
     // Records come in BLIS's order, not key order: the entries are collected, a hash set spots
     // the duplicates (the first record wins, a warning in record order), and each map is sorted
     // once at the end (IdMap::from_entries), not inserted into key by key.
-    std::vector<std::pair<std::string, model::RequestMeta>> meta_entries;
-    std::vector<std::pair<std::string, double>> ttft_entries, e2e_entries, itl_entries;
-    std::vector<std::pair<std::string, int64_t>> sched_entries;
+    std::vector<std::pair<model::Id, model::RequestMeta>> meta_entries;
+    std::vector<std::pair<model::Id, double>> ttft_entries, e2e_entries, itl_entries;
+    std::vector<std::pair<model::Id, int64_t>> sched_entries;
     std::unordered_set<std::string> seen;
     meta_entries.reserve(requests.size());
     seen.reserve(requests.size());

@@ -86,8 +86,8 @@ std::variant<model::RunOutput, InputError> parse_blis_replay_results(const Named
   // Records come in BLIS's order ("request_10" sorts before "request_2"): the entries are
   // collected, a hash set spots the duplicates (the first record wins, a warning in record
   // order), and each map is sorted once at the end (IdMap::from_entries).
-  std::vector<std::pair<std::string, model::RequestMeta>> meta_entries;
-  std::vector<std::pair<std::string, double>> ttft_entries, e2e_entries, itl_entries;
+  std::vector<std::pair<model::Id, model::RequestMeta>> meta_entries;
+  std::vector<std::pair<model::Id, double>> ttft_entries, e2e_entries, itl_entries;
   std::unordered_set<std::string> seen;
   for (std::size_t i = 0; i < json->items.size(); ++i) {
     const LexJson& item = json->items[i];

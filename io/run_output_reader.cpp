@@ -67,6 +67,9 @@ void get(Obj& o, const char* key, bool& out) {
 void get(Obj& o, const char* key, std::string& out) {
   if (const LexJson* v = o.required(key)) out = to_string(*v, o.path(key));
 }
+void get(Obj& o, const char* key, Id& out) {
+  if (const LexJson* v = o.required(key)) out = to_string(*v, o.path(key));
+}
 template <class E>
 void get_enum(Obj& o, const char* key, E& out, const char* choices) {
   if (const LexJson* v = o.required(key)) out = to_enum<E>(*v, o.path(key), choices);
@@ -101,7 +104,7 @@ std::vector<std::string> string_list(const LexJson& v, const std::string& path) 
 template <class T, class F>
 IdMap<T> map_of(const LexJson& v, const std::string& path, F read) {
   ObjectReader o(v, path);  // checks the type; every key is legitimate
-  std::vector<std::pair<std::string, T>> entries;
+  std::vector<std::pair<Id, T>> entries;
   entries.reserve(v.members.size());
   for (const auto& [key, value] : v.members) entries.emplace_back(key, read(value, o.path(key)));
   return IdMap<T>::from_entries(std::move(entries));
@@ -161,7 +164,7 @@ MetricMaps maps_from(Obj o) {
     const std::string path = o.path("requests_meta");
     const std::string generic = o.generic("requests_meta");
     ObjectReader type_check(*v, path);
-    std::vector<std::pair<std::string, RequestMeta>> entries;
+    std::vector<std::pair<Id, RequestMeta>> entries;
     entries.reserve(v->members.size());
     for (const auto& [id, entry] : v->members) {
       entries.emplace_back(id, meta_from(Obj(entry, join(path, id), generic, o.missing())));
@@ -257,7 +260,7 @@ InstanceOutput instance_from(Obj o) {
   if (const LexJson* v = end_state_field(o, "final_states")) {
     const std::string path = o.path("final_states");
     ObjectReader type_check(*v, path);
-    std::vector<std::pair<std::string, FinalRequestState>> entries;
+    std::vector<std::pair<Id, FinalRequestState>> entries;
     entries.reserve(v->members.size());
     for (const auto& [id, entry] : v->members) {
       entries.emplace_back(

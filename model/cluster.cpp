@@ -32,7 +32,7 @@ int64_t count_beyond_horizon(const std::vector<SimRequest*>& trace, int64_t hori
 template <class InstanceOf>
 int64_t count_not_yet_enqueued(const std::vector<const SimRequest*>& injected,
                                const std::vector<InstanceOutput>& outputs, InstanceOf instance_of) {
-  std::vector<std::set<std::string>> waiting(outputs.size());
+  std::vector<std::set<std::string, std::less<>>> waiting(outputs.size());
   for (size_t i = 0; i < outputs.size(); ++i) {
     waiting[i].insert(outputs[i].wait_queue_at_end.begin(), outputs[i].wait_queue_at_end.end());
   }
@@ -41,7 +41,7 @@ int64_t count_not_yet_enqueued(const std::vector<const SimRequest*>& injected,
     if (r->state != RequestState::queued) continue;
     const int i = instance_of(*r);
     if (i < 0) continue;
-    if (waiting[i].count(r->id) != 0) continue;
+    if (waiting[i].count(r->id.view()) != 0) continue;
     if (outputs[i].maps.requests_meta.count(r->id) != 0) ++n;
   }
   return n;

@@ -23,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "model/id.h"
 #include "model/id_compare.h"
 
 namespace simcheck::model {
@@ -30,9 +31,9 @@ namespace simcheck::model {
 template <class V>
 class IdMap {
  public:
-  using key_type = std::string;
+  using key_type = Id;
   using mapped_type = V;
-  using value_type = std::pair<std::string, V>;
+  using value_type = std::pair<Id, V>;
   using size_type = std::size_t;
   using iterator = typename std::vector<value_type>::iterator;
   using const_iterator = typename std::vector<value_type>::const_iterator;

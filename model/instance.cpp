@@ -345,7 +345,7 @@ InstanceOutput Instance::finalize(int64_t horizon) {
   out.final_states.reserve(order.size());
   for (int32_t i : order) {
     const RequestSlot& s = m.slots[i];
-    const std::string& rid = s.req->id;
+    const Id& rid = s.req->id;
     if (s.has_meta) maps.requests_meta.emplace_hint(maps.requests_meta.end(), rid, s.meta);
     if (s.ttft) maps.ttft.emplace_hint(maps.ttft.end(), rid, *s.ttft);
     if (s.e2e) maps.e2e.emplace_hint(maps.e2e.end(), rid, *s.e2e);
@@ -364,9 +364,9 @@ InstanceOutput Instance::finalize(int64_t horizon) {
   out.kv_total_blocks = m.kv.total_blocks();
   out.kv_used_at_end = m.kv.used();
   for (int32_t slot : m.wait_queue) {
-    if (m.slots[slot].in_wait_queue) out.wait_queue_at_end.push_back(m.slots[slot].req->id);
+    if (m.slots[slot].in_wait_queue) out.wait_queue_at_end.push_back(m.slots[slot].req->id.str());
   }
-  for (int32_t slot : m.running) out.running_at_end.push_back(m.slots[slot].req->id);
+  for (int32_t slot : m.running) out.running_at_end.push_back(m.slots[slot].req->id.str());
   if (m.events) out.events = std::move(*m.events);
   // FINALIZE is the instance's last call (§7.10, end of run): its KV cache and request slots are
   // freed now, so that the aggregate's maps reuse their memory instead of adding to the peak.

@@ -38,8 +38,8 @@ void ClusterDriver::disagg_route(SimRequest& r, int64_t t) {
   p.decode_index = d;
   ParentRecord& rec = p.record;
   rec.id = r.id;
-  rec.prefill_id = r.id + "_prefill";
-  rec.decode_id = r.id + "_decode";
+  rec.prefill_id = Id::concat(r.id, "_prefill");
+  rec.decode_id = Id::concat(r.id, "_decode");
   rec.input_len = r.L();
   rec.output_len = r.N();
   rec.num_kv_blocks = ceil_div(r.L(), config_.block_size_tokens);  // prefix caching ignored

@@ -14,7 +14,7 @@ namespace {
 // an IdMap moves the vector's tail each time (quadratic over a run), so the edits go to trees,
 // built from the sorted maps and turned back into them in linear time.
 template <class V>
-using Tree = std::map<std::string, V>;
+using Tree = std::map<Id, V>;
 struct TreeMaps {
   Tree<double> ttft, e2e, itl_avg;
   Tree<int64_t> sched_delay;
@@ -42,7 +42,7 @@ IdMap<V> from_tree(Tree<V>& t) {
 }
 
 template <class V>
-std::optional<V> lookup(const Tree<V>& m, const std::string& key) {
+std::optional<V> lookup(const Tree<V>& m, const Id& key) {
   auto it = m.find(key);
   if (it == m.end()) return std::nullopt;
   return it->second;

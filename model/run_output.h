@@ -151,7 +151,7 @@ struct PdCounters {
 enum class ParentOutcome {
   prefill_dropped,
   prefill_timed_out,
-  prefill_pending,    // prefill sub-request still queued/running (or in the pipeline) at the end
+  prefill_pending,  // prefill sub-request still queued/running (or in the pipeline) at the end
   dropped_at_start,
   in_transfer,
   late_drop,
@@ -174,7 +174,7 @@ struct DecodeSubRecord {
 
 // §9.1 parent record plus the §10.6 extensions.
 struct ParentRecord {
-  std::string id, prefill_id, decode_id;
+  Id id, prefill_id, decode_id;
   int64_t input_len = 0;   // L of the original request
   int64_t output_len = 0;  // N of the original request
   int64_t num_kv_blocks = 0;

@@ -6,13 +6,14 @@
 #include <vector>
 
 #include "model/case.h"
+#include "model/id.h"
 #include "model/run_output.h"
 
 namespace simcheck::model {
 
 // Owned by the run (a stable arena); instances and the cluster hold pointers to it.
 struct SimRequest {
-  std::string id;
+  Id id;
   int64_t arrival = 0;                         // never changes (§3.1)
   const std::vector<Token>* input = nullptr;   // shared with the trace (sub-requests too)
   const std::vector<Token>* output = nullptr;  // empty list for a prefill sub-request

@@ -171,7 +171,7 @@ CheckResult check_one_entry_per_parent(const RunOutput& run) {
   int64_t extra = 0;  // completed by the flag, decode not completed
   int64_t negative = 0;
   for (const auto& p : *run.parents) {
-    for (const std::string* sub : {&p.prefill_id, &p.decode_id}) {
+    for (const model::Id* sub : {&p.prefill_id, &p.decode_id}) {
       if (m.ttft.count(*sub) || m.e2e.count(*sub)) {
         out.fail(p.id, "a ttft/e2e entry under sub-request id " + *sub);
       }

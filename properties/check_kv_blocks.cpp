@@ -67,10 +67,10 @@ CheckResult check_kv_blocks(const RunOutput& run) {
         // Besides RUNNING requests only a decode sub-request holding its reserved KV may own
         // blocks: WAITING_FOR_REMOTE_KVS, or QUEUED with pi = L.
         const auto it = parents.by_sub_id.find(id);
-        const bool is_decode = it != parents.by_sub_id.end()
-                                   ? it->second->decode_id == id
-                                   : (pd && !run.parents && id.size() > 7 &&
-                                      id.compare(id.size() - 7, 7, "_decode") == 0);
+        const bool is_decode =
+            it != parents.by_sub_id.end()
+                ? it->second->decode_id == id
+                : (pd && !run.parents && id.size() > 7 && id.ends_with("_decode"));
         bool allowed = false;
         if (is_decode && fs.state == RequestState::waiting_for_remote_kvs) allowed = true;
         if (is_decode && fs.state == RequestState::queued) {

@@ -43,7 +43,7 @@ CheckResult check_pd_parent_granularity(const RunOutput& run) {
     return s;
   };
   for (const auto& p : *run.parents) {
-    for (const std::string* sub : {&p.prefill_id, &p.decode_id}) {
+    for (const model::Id* sub : {&p.prefill_id, &p.decode_id}) {
       const std::string maps = list(presence(*sub));
       if (!maps.empty()) out.fail(p.id, "sub-request id " + *sub + " still keys " + maps);
     }

@@ -14,7 +14,7 @@ namespace simcheck::model {
 namespace {
 
 template <class V>
-std::vector<std::pair<std::string, V>> entries(const IdMap<V>& m) {
+std::vector<std::pair<Id, V>> entries(const IdMap<V>& m) {
   return {m.begin(), m.end()};
 }
 
@@ -29,8 +29,7 @@ TEST(IdMap, AppendsKeysInOrder) {
   EXPECT_EQ(it->second, 3.0);
   EXPECT_EQ(m.size(), 3u);
   EXPECT_FALSE(m.empty());
-  EXPECT_EQ(entries(m),
-            (std::vector<std::pair<std::string, double>>{{"a", 1.0}, {"b", 2.0}, {"c", 3.0}}));
+  EXPECT_EQ(entries(m), (std::vector<std::pair<Id, double>>{{"a", 1.0}, {"b", 2.0}, {"c", 3.0}}));
   // Random access iterators.
   EXPECT_EQ(m.end() - m.begin(), 3);
   EXPECT_EQ((m.begin() + 1)->first, "b");
@@ -67,8 +66,7 @@ TEST(IdMap, InsertOnAnExistingKeyKeepsTheValueLikeStdMap) {
   EXPECT_FALSE(m.insert_or_assign("x", 7.0).second);
   EXPECT_EQ(m.at("x"), 7.0);
   EXPECT_TRUE(m.insert_or_assign("w", 0.5).second);
-  EXPECT_EQ(entries(m),
-            (std::vector<std::pair<std::string, double>>{{"w", 0.5}, {"x", 7.0}, {"y", 2.0}}));
+  EXPECT_EQ(entries(m), (std::vector<std::pair<Id, double>>{{"w", 0.5}, {"x", 7.0}, {"y", 2.0}}));
   // operator[] value-initialises a new key and returns the existing value otherwise.
   EXPECT_EQ(m["v"], 0.0);
   EXPECT_EQ(m["x"], 7.0);
@@ -105,7 +103,7 @@ TEST(IdMap, EraseByKeyAndIterator) {
   auto next = m.erase(m.find("a"));
   ASSERT_NE(next, m.end());
   EXPECT_EQ(next->first, "c");
-  EXPECT_EQ(entries(m), (std::vector<std::pair<std::string, int>>{{"c", 3}, {"d", 4}}));
+  EXPECT_EQ(entries(m), (std::vector<std::pair<Id, int>>{{"c", 3}, {"d", 4}}));
   m.erase(m.find("d"));
   EXPECT_EQ(m.size(), 1u);
   m.clear();
@@ -117,30 +115,29 @@ TEST(IdMap, EraseByKeyAndIterator) {
 TEST(IdMap, InitializerListKeepsTheFirstOfEqualKeysAsStdMap) {
   const IdMap<int> m{{"b", 1}, {"a", 2}, {"b", 3}};
   const std::map<std::string, int> reference{{"b", 1}, {"a", 2}, {"b", 3}};
-  EXPECT_EQ(entries(m),
-            (std::vector<std::pair<std::string, int>>(reference.begin(), reference.end())));
+  EXPECT_EQ(entries(m), (std::vector<std::pair<Id, int>>(reference.begin(), reference.end())));
 }
 
 TEST(IdMap, FromEntriesSortsAndKeepsTheFirstDuplicate) {
-  std::vector<std::pair<std::string, int>> in = {
-      {"request_2", 1},  {"request_10", 2}, {"request_2", 3}, {"request_1", 4},
-      {"request_10", 5}, {"request_2", 6},  {"a", 7}};
+  std::vector<std::pair<Id, int>> in = {{"request_2", 1}, {"request_10", 2}, {"request_2", 3},
+                                        {"request_1", 4}, {"request_10", 5}, {"request_2", 6},
+                                        {"a", 7}};
   const IdMap<int> m = IdMap<int>::from_entries(in);
-  EXPECT_EQ(entries(m), (std::vector<std::pair<std::string, int>>{
+  EXPECT_EQ(entries(m), (std::vector<std::pair<Id, int>>{
                             {"a", 7}, {"request_1", 4}, {"request_10", 2}, {"request_2", 1}}));
   // Sorted input is taken as is; empty input gives an empty map.
   const IdMap<int> sorted = IdMap<int>::from_entries({{"a", 1}, {"b", 2}});
-  EXPECT_EQ(entries(sorted), (std::vector<std::pair<std::string, int>>{{"a", 1}, {"b", 2}}));
+  EXPECT_EQ(entries(sorted), (std::vector<std::pair<Id, int>>{{"a", 1}, {"b", 2}}));
   EXPECT_TRUE(IdMap<int>::from_entries({}).empty());
   // Sorted apart from a repeated key: still deduplicated, the first kept.
   const IdMap<int> repeated = IdMap<int>::from_entries({{"a", 1}, {"a", 2}, {"b", 3}});
-  EXPECT_EQ(entries(repeated), (std::vector<std::pair<std::string, int>>{{"a", 1}, {"b", 3}}));
+  EXPECT_EQ(entries(repeated), (std::vector<std::pair<Id, int>>{{"a", 1}, {"b", 3}}));
 }
 
 TEST(IdMap, FromEntriesMatchesInsertingOneByOneIntoStdMap) {
   std::mt19937 rng(7);
   std::uniform_int_distribution<int> id(0, 300);
-  std::vector<std::pair<std::string, int>> in;
+  std::vector<std::pair<Id, int>> in;
   std::map<std::string, int> reference;
   IdMap<int> incremental;
   for (int i = 0; i < 1000; ++i) {
@@ -149,7 +146,7 @@ TEST(IdMap, FromEntriesMatchesInsertingOneByOneIntoStdMap) {
     reference.emplace(key, i);
     incremental.emplace(key, i);
   }
-  const std::vector<std::pair<std::string, int>> expected(reference.begin(), reference.end());
+  const std::vector<std::pair<Id, int>> expected(reference.begin(), reference.end());
   EXPECT_EQ(entries(IdMap<int>::from_entries(in)), expected);
   EXPECT_EQ(entries(incremental), expected);
 }
