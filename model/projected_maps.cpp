@@ -14,9 +14,10 @@ namespace {
 
 using Key = std::string_view;
 
-// Which sub-request of which parent a key names.
+// Which sub-request of which parent a key names. The id is a copy: the sorted list is then read
+// sequentially, not scattered over the parent records.
 struct SubId {
-  Key id;
+  Id id;
   int32_t parent = -1;
   bool decode = false;
 };
@@ -24,20 +25,21 @@ struct SubId {
 template <class V>
 using Rows = std::vector<std::pair<Key, const V*>>;
 
-// The union of the instances' maps of one kind, in key order (a k-way merge of sorted maps).
-// False if a key is in two of them.
-template <class V, class MapOf>
-bool merge_instances(const std::vector<InstanceOutput>& instances, MapOf map_of, Rows<V>& rows) {
+// Walks the union of the instances' maps of one kind in key order (a k-way merge of sorted maps)
+// against the sorted sub-request ids: each sub-request row goes to `route` (sub-request, value)
+// so that its parent can read its inputs, every other row (one that survives PROJECT) is
+// appended to `kept`. Nothing else is built: in a PD run nearly every row is a sub-request's.
+// False if a key is in two of the maps.
+template <class V, class MapOf, class Route>
+bool route_instance_rows(const std::vector<InstanceOutput>& instances, MapOf map_of,
+                         const std::vector<SubId>& subs, Route route, Rows<V>& kept) {
   using It = typename IdMap<V>::const_iterator;
   std::vector<std::pair<It, It>> heads;
-  size_t total = 0;
   for (const InstanceOutput& inst : instances) {
     const IdMap<V>* m = map_of(inst);
-    if (m == nullptr || m->empty()) continue;
-    heads.emplace_back(m->begin(), m->end());
-    total += m->size();
+    if (m != nullptr && !m->empty()) heads.emplace_back(m->begin(), m->end());
   }
-  rows.reserve(total);
+  size_t s = 0;
   while (!heads.empty()) {
     size_t best = 0;
     for (size_t j = 1; j < heads.size(); ++j) {
@@ -46,56 +48,42 @@ bool merge_instances(const std::vector<InstanceOutput>& instances, MapOf map_of,
       if (c < 0) best = j;
     }
     auto& [it, end] = heads[best];
-    rows.emplace_back(it->first, &it->second);
+    const Key key = it->first;
+    int c = -1;
+    while (s < subs.size() && (c = compare_ids(subs[s].id, key)) < 0) ++s;
+    if (s < subs.size() && c == 0) {
+      route(subs[s], it->second);
+    } else {
+      kept.emplace_back(key, &it->second);
+    }
     if (++it == end) heads.erase(heads.begin() + static_cast<std::ptrdiff_t>(best));
   }
   return true;
 }
 
-// Splits `rows` into the keys that survive PROJECT and the sub-request keys it erases; `route`
-// receives each erased row (sub-request, value) so that the parent can read its inputs.
-template <class V, class Route>
-Rows<V> drop_sub_requests(const Rows<V>& rows, const std::vector<SubId>& subs, Route route) {
-  Rows<V> kept;
-  kept.reserve(rows.size());
-  size_t s = 0;
-  for (const auto& row : rows) {
-    int c = -1;
-    while (s < subs.size() && (c = compare_ids(subs[s].id, row.first)) < 0) ++s;
-    if (s < subs.size() && c == 0) {
-      route(subs[s], *row.second);
-    } else {
-      kept.push_back(row);
+// The surviving rows merged with the parents' entries, in key order, passed to `emit` (key,
+// value). `ids` are the parents' ids in id order and value_of(k) the value of the k-th of them.
+// False, before emitting anything, if a parent id equals a surviving key.
+template <class V, class ValueOf, class Emit>
+bool add_parents(const Rows<V>& kept, const std::vector<Id>& ids, ValueOf value_of, Emit emit) {
+  for (int pass = 0; pass < 2; ++pass) {  // pass 0 checks, pass 1 emits
+    if (pass == 0 && kept.empty()) continue;
+    size_t k = 0;
+    for (size_t p = 0; p < ids.size(); ++p) {
+      const std::optional<V>& v = value_of(p);
+      if (!v) continue;
+      const Key id = ids[p];
+      int c = -1;
+      while (k < kept.size() && (c = compare_ids(kept[k].first, id)) < 0) {
+        if (pass == 1) emit(kept[k].first, *kept[k].second);
+        ++k;
+      }
+      if (k < kept.size() && c == 0) return false;
+      if (pass == 1) emit(id, *v);
     }
+    for (; pass == 1 && k < kept.size(); ++k) emit(kept[k].first, *kept[k].second);
   }
-  return kept;
-}
-
-// Surviving rows merged with the parents' entries (parents in id order). False if a parent id
-// equals a surviving key.
-template <class V, class ValueOf>
-bool add_parents(const Rows<V>& kept, const std::vector<ParentRecord>& parents,
-                 const std::vector<int32_t>& parents_by_id, ValueOf value_of, Rows<V>& out) {
-  out.reserve(kept.size() + parents.size());
-  size_t k = 0;
-  for (int32_t p : parents_by_id) {
-    const std::optional<V>& v = value_of(p);
-    if (!v) continue;
-    const Key id = parents[p].id;
-    int c = -1;
-    while (k < kept.size() && (c = compare_ids(kept[k].first, id)) < 0) out.push_back(kept[k++]);
-    if (k < kept.size() && c == 0) return false;
-    out.emplace_back(id, &*v);
-  }
-  out.insert(out.end(), kept.begin() + static_cast<std::ptrdiff_t>(k), kept.end());
   return true;
-}
-
-// Rows in key order become the map, each appended at its end (push_back into one allocation).
-template <class V>
-void fill(IdMap<V>& m, const Rows<V>& rows) {
-  m.reserve(rows.size());
-  for (const auto& [key, value] : rows) m.emplace_hint(m.end(), key, *value);
 }
 
 }  // namespace
@@ -129,48 +117,50 @@ bool build_projected_maps(const std::vector<InstanceOutput>& instances,
     subs.push_back(SubId{x % 2 == 0 ? Key(p.prefill_id) : Key(p.decode_id), x / 2, x % 2 == 1});
   }
 
-  // ---- merge the instances' maps, route the sub-requests' values to their parents ----
+  // ---- route the sub-requests' values to their parents; keep the other rows ----
   Rows<double> ttft, e2e, itl_avg, completion_time;
   Rows<int64_t> sched_delay;
   Rows<RequestMeta> meta;
   bool has_completion_time = false;
   for (const InstanceOutput& inst : instances)
     has_completion_time |= inst.maps.completion_time.has_value();
-  const bool merged =
-      merge_instances(
-          instances, [](const InstanceOutput& i) { return &i.maps.ttft; }, ttft) &&
-      merge_instances(
-          instances, [](const InstanceOutput& i) { return &i.maps.e2e; }, e2e) &&
-      merge_instances(
-          instances, [](const InstanceOutput& i) { return &i.maps.itl_avg; }, itl_avg) &&
-      merge_instances(
-          instances, [](const InstanceOutput& i) { return &i.maps.sched_delay; }, sched_delay) &&
-      merge_instances(
+  std::vector<ParentInputs> inputs(parents.size());
+  const auto ignore = [](const SubId&, const auto&) {};
+  const bool routed =
+      route_instance_rows(
+          instances, [](const InstanceOutput& i) { return &i.maps.ttft; }, subs,
+          [&](const SubId& s, double v) {
+            if (!s.decode) inputs[s.parent].pt = v;
+          },
+          ttft) &&
+      route_instance_rows(
+          instances, [](const InstanceOutput& i) { return &i.maps.e2e; }, subs,
+          [&](const SubId& s, double v) {
+            if (s.decode) inputs[s.parent].de = v;
+          },
+          e2e) &&
+      route_instance_rows(
+          instances, [](const InstanceOutput& i) { return &i.maps.itl_avg; }, subs,
+          [&](const SubId& s, double v) {
+            if (s.decode) inputs[s.parent].di = v;
+          },
+          itl_avg) &&
+      route_instance_rows(
+          instances, [](const InstanceOutput& i) { return &i.maps.sched_delay; }, subs,
+          [&](const SubId& s, int64_t v) {
+            (s.decode ? inputs[s.parent].dd : inputs[s.parent].pdl) = v;
+          },
+          sched_delay) &&
+      route_instance_rows(
           instances,
           [](const InstanceOutput& i) -> const IdMap<double>* {
             return i.maps.completion_time ? &*i.maps.completion_time : nullptr;
           },
-          completion_time) &&
-      merge_instances(
-          instances, [](const InstanceOutput& i) { return &i.maps.requests_meta; }, meta);
-  if (!merged) return false;
-
-  std::vector<ParentInputs> inputs(parents.size());
-  const auto ignore = [](const SubId&, const auto&) {};
-  ttft = drop_sub_requests(ttft, subs, [&](const SubId& s, double v) {
-    if (!s.decode) inputs[s.parent].pt = v;
-  });
-  e2e = drop_sub_requests(e2e, subs, [&](const SubId& s, double v) {
-    if (s.decode) inputs[s.parent].de = v;
-  });
-  itl_avg = drop_sub_requests(itl_avg, subs, [&](const SubId& s, double v) {
-    if (s.decode) inputs[s.parent].di = v;
-  });
-  sched_delay = drop_sub_requests(sched_delay, subs, [&](const SubId& s, int64_t v) {
-    (s.decode ? inputs[s.parent].dd : inputs[s.parent].pdl) = v;
-  });
-  completion_time = drop_sub_requests(completion_time, subs, ignore);
-  meta = drop_sub_requests(meta, subs, ignore);
+          subs, ignore, completion_time) &&
+      route_instance_rows(
+          instances, [](const InstanceOutput& i) { return &i.maps.requests_meta; }, subs, ignore,
+          meta);
+  if (!routed) return false;
 
   // ---- project every parent (creation order, as project_pd_metrics) ----
   std::vector<ParentProjection> projected;
@@ -183,45 +173,48 @@ bool build_projected_maps(const std::vector<InstanceOutput>& instances,
     for (ParentProjection& r : projected) r.completion_time.reset();
   }
 
-  // ---- the final rows, then the maps ----
-  Rows<double> ttft_rows, e2e_rows, itl_rows, ct_rows;
-  Rows<int64_t> sched_rows;
-  Rows<RequestMeta> meta_rows;
+  // ---- the maps: surviving rows and parents' entries, in key order, appended at the end ----
+  // The parents' ids and projections are gathered in id order once, so that the six walks below
+  // read them sequentially (id order is far from creation order: "request_10" < "request_9").
+  std::vector<Id> ids;
+  ids.reserve(parents.size());
+  std::vector<ParentProjection> by_id;
+  by_id.reserve(parents.size());
+  for (const int32_t p : parents_by_id) {
+    ids.push_back(parents[p].id);
+    by_id.push_back(std::move(projected[p]));
+  }
+  const auto ttft_of = [&](size_t k) -> const auto& { return by_id[k].ttft; };
+  const auto e2e_of = [&](size_t k) -> const auto& { return by_id[k].e2e; };
+  const auto itl_of = [&](size_t k) -> const auto& { return by_id[k].itl_avg; };
+  const auto sched_of = [&](size_t k) -> const auto& { return by_id[k].sched_delay; };
+  const auto ct_of = [&](size_t k) -> const auto& { return by_id[k].completion_time; };
+  const auto meta_of = [&](size_t k) -> const auto& { return by_id[k].meta; };
+  const auto check = [](Key, const auto&) {};
   const bool disjoint =
-      add_parents(
-          ttft, parents, parents_by_id, [&](int32_t p) -> const auto& { return projected[p].ttft; },
-          ttft_rows) &&
-      add_parents(
-          e2e, parents, parents_by_id, [&](int32_t p) -> const auto& { return projected[p].e2e; },
-          e2e_rows) &&
-      add_parents(
-          itl_avg, parents,
-          parents_by_id, [&](int32_t p) -> const auto& { return projected[p].itl_avg; },
-          itl_rows) &&
-      add_parents(
-          sched_delay, parents,
-          parents_by_id, [&](int32_t p) -> const auto& { return projected[p].sched_delay; },
-          sched_rows) &&
-      add_parents(
-          completion_time, parents,
-          parents_by_id, [&](int32_t p) -> const auto& { return projected[p].completion_time; },
-          ct_rows) &&
-      add_parents(
-          meta, parents, parents_by_id, [&](int32_t p) -> const auto& { return projected[p].meta; },
-          meta_rows);
+      add_parents(ttft, ids, ttft_of, check) && add_parents(e2e, ids, e2e_of, check) &&
+      add_parents(itl_avg, ids, itl_of, check) && add_parents(sched_delay, ids, sched_of, check) &&
+      add_parents(completion_time, ids, ct_of, check) && add_parents(meta, ids, meta_of, check);
   if (!disjoint) return false;
-
-  fill(maps.ttft, ttft_rows);
-  fill(maps.e2e, e2e_rows);
-  fill(maps.itl_avg, itl_rows);
-  fill(maps.sched_delay, sched_rows);
-  if (has_completion_time) fill(maps.completion_time.emplace(), ct_rows);
-  fill(maps.requests_meta, meta_rows);
-  for (size_t i = 0; i < parents.size(); ++i) {
-    parents[i].completed = projected[i].completed;
-    parents[i].ttft_branch = projected[i].ttft_branch;
-    parents[i].e2e_branch = projected[i].e2e_branch;
-    ttft_sum += projected[i].ttft_sum_delta;
+  const auto fill = [&](auto& map, const auto& kept, const auto& value_of) {
+    size_t n = kept.size();
+    for (size_t k = 0; k < ids.size(); ++k) n += value_of(k).has_value();
+    map.reserve(n);
+    add_parents(kept, ids, value_of,
+                [&](Key key, const auto& value) { map.emplace_hint(map.end(), key, value); });
+  };
+  fill(maps.ttft, ttft, ttft_of);
+  fill(maps.e2e, e2e, e2e_of);
+  fill(maps.itl_avg, itl_avg, itl_of);
+  fill(maps.sched_delay, sched_delay, sched_of);
+  if (has_completion_time) fill(maps.completion_time.emplace(), completion_time, ct_of);
+  fill(maps.requests_meta, meta, meta_of);
+  for (size_t k = 0; k < by_id.size(); ++k) {
+    ParentRecord& p = parents[parents_by_id[k]];
+    p.completed = by_id[k].completed;
+    p.ttft_branch = by_id[k].ttft_branch;
+    p.e2e_branch = by_id[k].e2e_branch;
+    ttft_sum += by_id[k].ttft_sum_delta;
   }
   projection_warnings.insert(projection_warnings.end(), std::make_move_iterator(warnings.begin()),
                              std::make_move_iterator(warnings.end()));
