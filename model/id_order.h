@@ -27,14 +27,17 @@ struct KeyedIndex {
 void sort_keyed_indices(std::vector<KeyedIndex>& v);
 
 // Indices 0..n-1 ordered by id_of(i) (a std::string_view or what converts to one), byte-wise;
-// equal ids in index order.
-template <class IdOf>
-std::vector<int32_t> indices_in_id_order(size_t n, IdOf id_of) {
+// equal ids in index order. The ids are read in index order; prefetch(i) is called a few indices
+// ahead of id_of(i), for callers whose ids lie behind a pointer.
+template <class IdOf, class Prefetch>
+std::vector<int32_t> indices_in_id_order(size_t n, IdOf id_of, Prefetch prefetch) {
+  constexpr size_t kAhead = 8;
   std::vector<int32_t> order;
   if (n == 0) return order;
   const std::string_view first = id_of(0);
   size_t common = first.size();
   for (size_t i = 1; i < n && common > 0; ++i) {
+    if (i + kAhead < n) prefetch(i + kAhead);
     const std::string_view id = id_of(i);
     const size_t limit = std::min(common, id.size());
     size_t k = 0;
@@ -43,6 +46,7 @@ std::vector<int32_t> indices_in_id_order(size_t n, IdOf id_of) {
   }
   std::vector<KeyedIndex> keyed(n);
   for (size_t i = 0; i < n; ++i) {
+    if (i + kAhead < n) prefetch(i + kAhead);
     const std::string_view id = id_of(i);
     uint64_t key = 0;
     for (size_t k = 0; k < 8; ++k) {
@@ -69,6 +73,11 @@ std::vector<int32_t> indices_in_id_order(size_t n, IdOf id_of) {
   order.reserve(n);
   for (const KeyedIndex& k : keyed) order.push_back(k.index);
   return order;
+}
+
+template <class IdOf>
+std::vector<int32_t> indices_in_id_order(size_t n, IdOf id_of) {
+  return indices_in_id_order(n, id_of, [](size_t) {});
 }
 
 }  // namespace simcheck::model
