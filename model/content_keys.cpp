@@ -61,10 +61,13 @@ const Token *ContentKeys::copy_tokens(const Token *tokens, int32_t &slot) {
     slot = free_copy_slots_.back();
     free_copy_slots_.pop_back();
   } else {
-    slot = static_cast<int32_t>(copies_.size());
-    copies_.push_back(std::make_unique_for_overwrite<Token[]>(static_cast<size_t>(block_size_)));
+    slot = copy_slots_used_++;
+    if (slot % kCopyChunk == 0) {
+      copy_chunks_.push_back(
+          std::make_unique_for_overwrite<Token[]>(static_cast<size_t>(kCopyChunk * block_size_)));
+    }
   }
-  Token *at = copies_[slot].get();
+  Token *at = copy_at(slot);
   std::copy(tokens, tokens + block_size_, at);
   return at;
 }
@@ -171,15 +174,13 @@ void ContentKeys::table_insert(int32_t id, uint32_t h) {
   uint64_t s = h & mask_;
   while (table_[s] != kEmpty) s = (s + 1) & mask_;
   table_[s] = slot_value(h, id);
-  Entry &e = entries_[id];
-  e.hash32 = h;
-  e.in_table = true;
+  entries_[id].in_table = true;
   in_table_ += 1;
 }
 
 void ContentKeys::table_erase(int32_t id) {
   Entry &e = entries_[id];
-  const uint32_t h = e.hash32;
+  const uint32_t h = hash32(e.prev, e.tokens);
   const uint64_t target = slot_value(h, id);
   uint64_t i = h & mask_;
   while (table_[i] != target) i = (i + 1) & mask_;

@@ -63,17 +63,18 @@ class ContentKeys {
     int32_t prev = kRoot;
     int32_t refs = 0;
     int32_t indexed_block = kAbsent;
-    int32_t copy_slot = -1;         // slot of the copied tokens in copies_, or -1 (borrowed)
+    int32_t copy_slot = -1;         // slot of the copied tokens in the copy pool, or -1 (borrowed)
     const Token *tokens = nullptr;  // B tokens
     // Children list (keys whose prev is this one) while this key is narrow.
     int32_t first_child = kNone;
-    int32_t child_count = 0;
     // Siblings under the same narrow parent.
     int32_t next_sibling = kNone;
     int32_t prev_sibling = kNone;
-    uint32_t hash32 = 0;    // upper hash bits, for a key that lives in the table
-    bool in_table = false;  // this key is in the table (prev is ROOT or a wide key)
-    bool wide = false;      // this key's children are in the table
+    uint8_t child_count = 0;  // < kWideChildren
+    bool in_table = false;    // this key is in the table (prev is ROOT or a wide key)
+    bool wide = false;        // this key's children are in the table
+    // A key in the table finds its slot again by re-hashing its tokens (they are alive until the
+    // key is forgotten), so the entry keeps no hash: 40 bytes instead of 48 per key.
   };
 
   // A table slot holds (upper 32 bits of the hash) << 32 | (id + 1); 0 = empty. The home slot is
@@ -101,9 +102,15 @@ class ContentKeys {
   int64_t block_size_;
   ChunkedVector<Entry> entries_;
   std::vector<int32_t> free_ids_;
-  // Copied token lists, one B-token array per slot (addresses never move); slots are reused once
-  // their key is forgotten. Only keys of blocks filled from a tail buffer are copied.
-  std::vector<std::unique_ptr<Token[]>> copies_;
+  // Copied token lists, B tokens per slot, kCopyChunk slots per allocation (addresses never
+  // move); slots are reused once their key is forgotten. Only keys of blocks filled from a tail
+  // buffer are copied (about two per request), so a pool saves a heap allocation per copy.
+  static constexpr int32_t kCopyChunk = 256;
+  Token *copy_at(int32_t slot) {
+    return copy_chunks_[slot / kCopyChunk].get() + (slot % kCopyChunk) * block_size_;
+  }
+  std::vector<std::unique_ptr<Token[]>> copy_chunks_;
+  int32_t copy_slots_used_ = 0;
   std::vector<int32_t> free_copy_slots_;
   // Open addressing with linear probing, load ≤ 1/2.
   std::vector<uint64_t> table_;

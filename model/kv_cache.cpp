@@ -109,7 +109,7 @@ int64_t KvCache::block_ref(BlockId b) const {
   return static_cast<size_t>(b) < blocks_.size() ? blocks_[b].ref : 0;
 }
 bool KvCache::block_in_use(BlockId b) const {
-  return static_cast<size_t>(b) < blocks_.size() && blocks_[b].in_use;
+  return static_cast<size_t>(b) < blocks_.size() && blocks_[b].ref > 0;
 }
 int64_t KvCache::block_token_count(BlockId b) const {
   return static_cast<size_t>(b) < blocks_.size() ? blocks_[b].len : 0;
@@ -175,10 +175,10 @@ void KvCache::set_key(BlockId b, int32_t key) {
 void KvCache::claim_cached(Owner& o, std::span<const BlockId> cached) {
   for (BlockId b : cached) {
     Block& blk = blocks_[b];
+    const bool was_free = blk.ref == 0;
     blk.ref += 1;
     ref_sum_ += 1;
-    if (!blk.in_use) {
-      blk.in_use = true;
+    if (was_free) {
       in_use_count_ += 1;
       remove_from_free_list(b);
     }
@@ -190,7 +190,11 @@ void KvCache::claim_cached(Owner& o, std::span<const BlockId> cached) {
 
 void KvCache::top_up(Owner& o, Block& last, const Token* tokens, int64_t take, bool prefill_mode) {
   Token* tail = tail_of(o);
-  std::copy_n(tokens, take, tail + last.len);
+  if (take == 1) {
+    tail[last.len] = *tokens;  // a decode token: a store, not a library copy call
+  } else {
+    std::copy_n(tokens, take, tail + last.len);
+  }
   last.len += static_cast<int32_t>(take);
   // ⚑ A17: this also keys a block filled by decode tokens (quirk switch).
   if (last.len == block_size_ && (prefill_mode || options_.decode_topup_block_keyed)) {
@@ -241,7 +245,7 @@ bool KvCache::allocate(OwnerId owner, const SimRequest& r, int64_t start, int64_
     if (0 < last_len && last_len < B) eff -= std::min(B - last_len, eff);
     const int64_t need = eff > 0 ? ceil_div(eff, B) : 0;
     int64_t from_free = 0;
-    for (BlockId b : cached) from_free += blocks_[b].in_use ? 0 : 1;
+    for (BlockId b : cached) from_free += blocks_[b].ref > 0 ? 0 : 1;
     if (need + from_free > free_count()) return false;
   } else if (o.empty() ? free_count() == 0 : (last_len == B && free_count() == 0)) {
     return false;
@@ -281,7 +285,6 @@ bool KvCache::allocate(OwnerId owner, const SimRequest& r, int64_t start, int64_
         const int64_t count = std::min(B, n - i);
         blk.len = static_cast<int32_t>(count);
         blk.ref = 1;
-        blk.in_use = true;
         ref_sum_ += 1;
         in_use_count_ += 1;
         misses_ += 1;
@@ -317,7 +320,6 @@ void KvCache::release(OwnerId owner) {
     ref_sum_ -= 1;
     if (blk.ref == 0) {
       // Key and tokens stay (lazy deletion) until the block is popped for reuse.
-      blk.in_use = false;
       in_use_count_ -= 1;
       push_free_tail(b);
     }

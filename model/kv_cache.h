@@ -76,10 +76,9 @@ class KvCache {
  private:
   static constexpr int32_t kNone = -1;
   struct Block {
-    int32_t ref = 0;
+    int32_t ref = 0;  // in_use(b) ⇔ ref(b) > 0: every claim adds a reference, RELEASE frees at 0
     int32_t key = ContentKeys::kAbsent;
-    int32_t len = 0;  // |tokens|
-    bool in_use = false;
+    int32_t len = 0;            // |tokens|
     int32_t prev_free = kNone;  // explicit free-list links
     int32_t next_free = kNone;
   };

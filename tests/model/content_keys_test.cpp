@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 #include <vector>
 
@@ -65,6 +66,53 @@ TEST(ContentKeys, ManyContinuationsOfOnePrefixAreAllFoundAndForgotten) {
   keys.drop_ref(p);
   EXPECT_EQ(keys.live_count(), 0);
   EXPECT_EQ(keys.find(ContentKeys::kRoot, root.data()), ContentKeys::kAbsent);
+}
+
+TEST(ContentKeys, CopiedKeysSurviveTheirScratchBufferAcrossPoolChunks) {
+  // 700 copied keys (past two 256-slot chunks of the copy pool) interned from one scratch buffer
+  // that is overwritten after each call, in the table (under ROOT) and in lists (under a narrow
+  // parent): each must stay findable by its tokens; forgotten ones free their slots, which new
+  // keys reuse without disturbing the others.
+  ContentKeys keys(kB);
+  std::vector<Token> scratch(kB);
+  const auto intern_copy = [&](int32_t prev, Token first) {
+    scratch = block(first);
+    const int32_t k = keys.intern(prev, scratch.data(), ContentKeys::Storage::copied);
+    std::fill(scratch.begin(), scratch.end(), -1);
+    return k;
+  };
+  std::vector<int32_t> ids;
+  std::vector<int32_t> prevs;
+  for (Token t = 0; t < 700; ++t) {
+    const int32_t prev = t % 2 == 0 ? ContentKeys::kRoot : ids.back();
+    const int32_t k = intern_copy(prev, 10 * t);
+    keys.add_ref(k);
+    ids.push_back(k);
+    prevs.push_back(prev);
+  }
+  const auto check_all = [&](const std::vector<bool> &alive) {
+    for (size_t j = 0; j < ids.size(); ++j) {
+      const std::vector<Token> tokens = block(static_cast<Token>(10 * j));
+      ASSERT_EQ(keys.find(prevs[j], tokens.data()), alive[j] ? ids[j] : ContentKeys::kAbsent) << j;
+    }
+  };
+  std::vector<bool> alive(ids.size(), true);
+  check_all(alive);
+  // Forget the odd keys (each a leaf under its even parent).
+  for (size_t j = 1; j < ids.size(); j += 2) {
+    keys.drop_ref(ids[j]);
+    alive[j] = false;
+  }
+  check_all(alive);
+  // New copied keys reuse the freed slots; the survivors are intact.
+  for (Token t = 0; t < 300; ++t) {
+    const int32_t k = intern_copy(ContentKeys::kRoot, 100000 + 10 * t);
+    keys.add_ref(k);
+    const std::vector<Token> tokens = block(100000 + 10 * t);
+    ASSERT_EQ(keys.find(ContentKeys::kRoot, tokens.data()), k);
+  }
+  check_all(alive);
+  EXPECT_EQ(keys.live_count(), 350 + 300);
 }
 
 TEST(ContentKeys, AChainIsKeptAliveByItsLastKeyAndForgottenFromTheEnd) {
