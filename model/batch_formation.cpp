@@ -112,7 +112,7 @@ void Instance::Impl::form_batch(BatchBuild& bb) {
       slots[slot].computed = r.pi + 1;
       continue;
     }
-    kv.lookup(*r.input, cached);
+    kv.lookup(r.input(), cached);
     const int64_t c = static_cast<int64_t>(cached.size()) * B;
     int64_t n = r.L() - c;
     if (0 < thr && thr < n) n = thr;

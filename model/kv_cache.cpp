@@ -216,7 +216,7 @@ bool KvCache::allocate(OwnerId owner, const SimRequest& r, int64_t start, int64_
     if (!o.empty()) {
       Block& blk = blocks_[last_owned(o)];
       if (0 < blk.len && blk.len < B) {
-        top_up(o, blk, &(*r.output)[static_cast<size_t>(start - L)], 1, /*prefill_mode=*/false);
+        top_up(o, blk, &r.output()[static_cast<size_t>(start - L)], 1, /*prefill_mode=*/false);
         return true;
       }
     }
@@ -232,9 +232,9 @@ bool KvCache::allocate(OwnerId owner, const SimRequest& r, int64_t start, int64_
   Token decode_token = 0;
   std::span<const Token> fresh;
   if (prefill_mode) {
-    fresh = std::span<const Token>(r.input->data() + start, static_cast<size_t>(end - start));
+    fresh = std::span<const Token>(r.input().data() + start, static_cast<size_t>(end - start));
   } else {
-    decode_token = (*r.output)[static_cast<size_t>(start - L)];
+    decode_token = r.output()[static_cast<size_t>(start - L)];
     fresh = std::span<const Token>(&decode_token, 1);
   }
 

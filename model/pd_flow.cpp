@@ -49,8 +49,7 @@ void ClusterDriver::disagg_route(SimRequest& r, int64_t t) {
   SimRequest& s = arena_.emplace_back();
   s.id = rec.prefill_id;
   s.arrival = r.arrival;
-  s.input = r.input;
-  s.output = &no_output_;
+  s.set_tokens(r.input_tokens(), &no_output_);
   s.max_output_len = r.max_output_len;
   s.deadline = r.deadline;
   s.state = RequestState::queued;
@@ -109,8 +108,7 @@ void ClusterDriver::kv_start(int parent, int64_t t) {
   SimRequest& dec = arena_.emplace_back();
   dec.id = p.record.decode_id;
   dec.arrival = o.arrival;
-  dec.input = o.input;
-  dec.output = o.output;
+  dec.set_tokens(o.input_tokens(), o.output_tokens());
   dec.max_output_len = o.max_output_len;
   dec.deadline = o.deadline;
   dec.state = RequestState::waiting_for_remote_kvs;

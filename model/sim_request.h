@@ -14,9 +14,7 @@ namespace simcheck::model {
 // Owned by the run (a stable arena); instances and the cluster hold pointers to it.
 struct SimRequest {
   Id id;
-  int64_t arrival = 0;                         // never changes (§3.1)
-  const std::vector<Token>* input = nullptr;   // shared with the trace (sub-requests too)
-  const std::vector<Token>* output = nullptr;  // empty list for a prefill sub-request
+  int64_t arrival = 0;  // never changes (§3.1)
   int64_t max_output_len = 0;
   int64_t deadline = 0;
   RequestState state = RequestState::queued;
@@ -40,8 +38,27 @@ struct SimRequest {
   const void* home_instance = nullptr;
   int32_t home_slot = -1;
 
-  int64_t L() const { return static_cast<int64_t>(input->size()); }
-  int64_t N() const { return static_cast<int64_t>(output->size()); }
+  // The token lists, shared with the trace (sub-requests too; a prefill sub-request's output is an
+  // empty list). Their lengths are kept here: L and N are read at every step of every request,
+  // and the lists themselves lie far apart in memory.
+  void set_tokens(const std::vector<Token>* input, const std::vector<Token>* output) {
+    input_ = input;
+    output_ = output;
+    input_len_ = static_cast<int64_t>(input->size());
+    output_len_ = static_cast<int64_t>(output->size());
+  }
+  const std::vector<Token>* input_tokens() const { return input_; }
+  const std::vector<Token>* output_tokens() const { return output_; }
+  const std::vector<Token>& input() const { return *input_; }
+  const std::vector<Token>& output() const { return *output_; }
+  int64_t L() const { return input_len_; }
+  int64_t N() const { return output_len_; }
+
+ private:
+  const std::vector<Token>* input_ = nullptr;
+  const std::vector<Token>* output_ = nullptr;
+  int64_t input_len_ = 0;
+  int64_t output_len_ = 0;
 };
 
 }  // namespace simcheck::model

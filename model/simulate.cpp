@@ -39,8 +39,7 @@ RunOutput simulate_with_hooks(const Config& config, int64_t seed, const Trace& t
     SimRequest& r = arena.emplace_back();
     r.id = q.id;
     r.arrival = q.arrival;
-    r.input = &q.input;
-    r.output = &q.output;
+    r.set_tokens(&q.input, &q.output);
     r.max_output_len = q.max_output_len;
     r.deadline = q.deadline;
     requests.push_back(&r);

@@ -37,8 +37,8 @@ struct Sim {
     SimRequest& r = reqs.emplace_back();
     r.id = std::move(id);
     r.arrival = arrival;
-    r.input = &tokens.emplace_back(std::move(input));
-    r.output = &tokens.emplace_back(std::move(output));
+    const std::vector<Token>* in = &tokens.emplace_back(std::move(input));
+    r.set_tokens(in, &tokens.emplace_back(std::move(output)));
     r.max_output_len = max_output_len.value_or(r.N());
     r.deadline = deadline;
     return r;

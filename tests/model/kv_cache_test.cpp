@@ -17,8 +17,7 @@ struct Req {
   SimRequest r;
   Req(std::vector<Token> in, std::vector<Token> out)
       : input(std::move(in)), output(std::move(out)) {
-    r.input = &input;
-    r.output = &output;
+    r.set_tokens(&input, &output);
   }
   Req(const Req&) = delete;
 };
