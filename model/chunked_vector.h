@@ -13,10 +13,9 @@
 
 namespace simcheck::model {
 
+// Elements are destroyed, in order, only when the whole vector is (or is moved-over).
 template <class T, int kChunkBits = 10>
 class ChunkedVector {
-  static_assert(std::is_trivially_destructible_v<T>, "elements are never destroyed one by one");
-
  public:
   ChunkedVector() = default;
   ChunkedVector(ChunkedVector&& other) noexcept
@@ -51,6 +50,9 @@ class ChunkedVector {
   static constexpr size_t kChunk = size_t{1} << kChunkBits;
   static constexpr size_t kMask = kChunk - 1;
   void release() {
+    if constexpr (!std::is_trivially_destructible_v<T>) {
+      for (size_t i = 0; i < size_; ++i) std::destroy_at(&(*this)[i]);
+    }
     for (T* c : chunks_) std::allocator<T>().deallocate(c, kChunk);
     chunks_.clear();
     size_ = 0;

@@ -49,7 +49,7 @@ int64_t count_not_yet_enqueued(const std::vector<const SimRequest*>& injected,
 
 }  // namespace
 
-ClusterDriver::ClusterDriver(const Config& config, int64_t seed, std::deque<SimRequest>& arena,
+ClusterDriver::ClusterDriver(const Config& config, int64_t seed, RequestArena& arena,
                              const ClusterHooks& hooks)
     : config_(config),
       arena_(arena),
@@ -251,7 +251,7 @@ DriverResult ClusterDriver::finish(const std::vector<SimRequest*>& trace) {
 }
 
 DriverResult run_cluster(const Config& config, int64_t seed, const std::vector<SimRequest*>& trace,
-                         std::deque<SimRequest>& arena, const ClusterHooks& hooks) {
+                         RequestArena& arena, const ClusterHooks& hooks) {
   ClusterDriver driver(config, seed, arena, hooks);
   driver.run(trace);
   return driver.finish(trace);

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <optional>
 #include <string>
@@ -40,7 +39,7 @@ struct ClusterHooks {
 // §8.3 RUN over `trace` (sorted by arrival; SimRequests in `arena`, which must outlive the
 // call). Sub-requests are created in `arena`. `seed` feeds the "router" stream (§12.1).
 DriverResult run_cluster(const Config& config, int64_t seed, const std::vector<SimRequest*>& trace,
-                         std::deque<SimRequest>& arena, const ClusterHooks& hooks = {});
+                         RequestArena& arena, const ClusterHooks& hooks = {});
 
 // §4.2 on one instance ("instance_0", no role; requests keep assigned = "").
 DriverResult run_standalone(const Config& config, const std::vector<SimRequest*>& trace);

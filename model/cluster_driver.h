@@ -3,7 +3,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -38,8 +37,7 @@ struct PdParent {
 
 class ClusterDriver {
  public:
-  ClusterDriver(const Config& config, int64_t seed, std::deque<SimRequest>& arena,
-                const ClusterHooks& hooks);
+  ClusterDriver(const Config& config, int64_t seed, RequestArena& arena, const ClusterHooks& hooks);
   ClusterDriver(const ClusterDriver&) = delete;
   ClusterDriver& operator=(const ClusterDriver&) = delete;
 
@@ -74,7 +72,7 @@ class ClusterDriver {
   ParentRecord final_record(PdParent& p, const std::vector<InstanceOutput>& outputs) const;
 
   const Config& config_;
-  std::deque<SimRequest>& arena_;
+  RequestArena& arena_;
   ClusterHooks hooks_;
   const std::vector<Token> no_output_;  // the prefill sub-requests' empty output list
   std::vector<Instance> instances_;

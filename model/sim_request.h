@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "model/case.h"
+#include "model/chunked_vector.h"
 #include "model/id.h"
 #include "model/run_output.h"
 
@@ -60,5 +61,9 @@ struct SimRequest {
   int64_t input_len_ = 0;
   int64_t output_len_ = 0;
 };
+
+// The run's requests and sub-requests: addresses never change (instances and the cluster hold
+// pointers), and 256 requests share one allocation.
+using RequestArena = ChunkedVector<SimRequest, 8>;
 
 }  // namespace simcheck::model

@@ -2,7 +2,6 @@
 // statistics, §10.6 run output: one run from a trace to a RunOutput.
 #include "model/simulate.h"
 
-#include <deque>
 #include <utility>
 
 #include "model/aggregation.h"
@@ -30,9 +29,9 @@ std::vector<TraceEntry> trace_entries(const Trace& trace) {
 
 RunOutput simulate_with_hooks(const Config& config, int64_t seed, const Trace& trace,
                               const ClusterHooks& hooks) {
-  // The arena owns every request and sub-request of the run; a deque keeps their addresses
+  // The arena owns every request and sub-request of the run and keeps their addresses
   // stable while instances and the cluster hold pointers. Token lists stay in `trace`.
-  std::deque<SimRequest> arena;
+  RequestArena arena;
   std::vector<SimRequest*> requests;
   requests.reserve(trace.size());
   for (const Request& q : trace) {

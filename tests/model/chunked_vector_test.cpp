@@ -46,5 +46,32 @@ TEST(ChunkedVector, MoveTransfersTheElementsAndEmptiesTheSource) {
   EXPECT_EQ(v[10].b, 10);
 }
 
+// Elements that own memory (the run's requests: ids, ITL lists) are destroyed exactly once,
+// when the vector is destroyed or assigned over, never when it is moved from.
+struct Counted {
+  int* destroyed = nullptr;
+  std::vector<int> payload = std::vector<int>(100, 7);
+  ~Counted() {
+    if (destroyed != nullptr) *destroyed += 1;
+  }
+};
+
+TEST(ChunkedVector, DestroysOwningElementsOnceEach) {
+  int destroyed = 0;
+  {
+    ChunkedVector<Counted, 2> v;
+    for (int i = 0; i < 9; ++i) v.emplace_back().destroyed = &destroyed;
+    ChunkedVector<Counted, 2> w(std::move(v));
+    EXPECT_EQ(destroyed, 0);
+    ChunkedVector<Counted, 2> x;
+    for (int i = 0; i < 3; ++i) x.emplace_back().destroyed = &destroyed;
+    x = std::move(w);  // x's own 3 elements go; w's 9 move over intact
+    EXPECT_EQ(destroyed, 3);
+    EXPECT_EQ(x.size(), 9u);
+    EXPECT_EQ(x[8].payload.size(), 100u);
+  }
+  EXPECT_EQ(destroyed, 12);
+}
+
 }  // namespace
 }  // namespace simcheck::model
