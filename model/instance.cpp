@@ -29,8 +29,7 @@ int32_t Instance::Impl::slot_for(SimRequest& r) {
   int32_t slot = find_slot(r);
   if (slot >= 0) return slot;
   slot = static_cast<int32_t>(slots.size());
-  slots.emplace_back();
-  slots.back().req = &r;
+  slots.emplace_back().req = &r;
   if (r.home_instance == nullptr) {
     r.home_instance = this;
     r.home_slot = slot;
@@ -178,7 +177,7 @@ void Instance::Impl::record_event(const InstanceEvent& e) {
 namespace {
 
 // Slot indices sorted by request id, byte-wise (§0).
-std::vector<int32_t> slots_in_id_order(const std::vector<RequestSlot>& slots) {
+std::vector<int32_t> slots_in_id_order(const SlotStore& slots) {
   return indices_in_id_order(
       slots.size(), [&](size_t i) -> std::string_view { return slots[i].req->id; },
       [&](size_t i) { __builtin_prefetch(slots[i].req); });
@@ -329,7 +328,8 @@ InstanceOutput Instance::finalize(int64_t horizon) {
   MetricMaps& maps = out.maps;
   IdMap<double>& completion_time = maps.completion_time.emplace();
   size_t n_meta = 0, n_ttft = 0, n_e2e = 0, n_itl = 0, n_sched = 0, n_ct = 0;
-  for (const RequestSlot& s : m.slots) {
+  for (size_t i = 0; i < m.slots.size(); ++i) {
+    const RequestSlot& s = m.slots[i];
     n_meta += s.has_meta;
     n_ttft += s.ttft.has_value();
     n_e2e += s.e2e.has_value();
@@ -383,7 +383,7 @@ InstanceOutput Instance::finalize(int64_t horizon) {
   m.kv = KvCache(m.config.total_kv_blocks, m.config.block_size_tokens,
                  KvCache::Options{m.config.quirks.empty_range_claims_nothing,
                                   m.config.quirks.decode_topup_block_keyed});
-  std::vector<RequestSlot>().swap(m.slots);
+  m.slots = SlotStore();
   m.slot_of = SlotIndex();
   return out;
 }

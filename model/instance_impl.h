@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "model/chunked_vector.h"
 #include "model/config.h"
 #include "model/event_queue.h"
 #include "model/instance.h"
@@ -31,6 +32,9 @@ struct RequestSlot {
   std::optional<double> ttft, e2e, itl_avg, completion_time;
   std::optional<int64_t> sched_delay;
 };
+
+// Slots never move (a std::vector's doublings copied every slot, tens of MB per run).
+using SlotStore = ChunkedVector<RequestSlot>;
 
 // Request address → slot, open addressing with linear probing (entries are never erased: a
 // request keeps its slot for the whole run). Only for requests that reached another instance
@@ -106,7 +110,7 @@ struct Instance::Impl {
   std::vector<int32_t> running;  // the batch, in batch order
   int64_t step_count = 0;
   KvCache kv;
-  std::vector<RequestSlot> slots;
+  SlotStore slots;
   SlotIndex slot_of;
 
   // ---- §10.1 counters and lists ----
