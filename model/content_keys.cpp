@@ -133,7 +133,6 @@ void ContentKeys::list_insert(int32_t prev, int32_t id) {
   }
   Entry &e = entries_[id];
   e.next_sibling = p.first_child;
-  if (p.first_child != kNone) entries_[p.first_child].prev_sibling = id;
   p.first_child = id;
   p.child_count += 1;
 }
@@ -141,13 +140,14 @@ void ContentKeys::list_insert(int32_t prev, int32_t id) {
 void ContentKeys::list_erase(int32_t id) {
   Entry &e = entries_[id];
   Entry &p = entries_[e.prev];
-  if (e.prev_sibling != kNone) {
-    entries_[e.prev_sibling].next_sibling = e.next_sibling;
-  } else {
+  if (p.first_child == id) {
     p.first_child = e.next_sibling;
+  } else {
+    int32_t c = p.first_child;
+    while (entries_[c].next_sibling != id) c = entries_[c].next_sibling;
+    entries_[c].next_sibling = e.next_sibling;
   }
-  if (e.next_sibling != kNone) entries_[e.next_sibling].prev_sibling = e.prev_sibling;
-  e.prev_sibling = e.next_sibling = kNone;
+  e.next_sibling = kNone;
   p.child_count -= 1;
 }
 
@@ -157,7 +157,7 @@ void ContentKeys::make_wide(int32_t id) {
   while (c != kNone) {
     Entry &child = entries_[c];
     const int32_t next = child.next_sibling;
-    child.next_sibling = child.prev_sibling = kNone;
+    child.next_sibling = kNone;
     table_insert(c, hash32(id, child.tokens));
     c = next;
   }
@@ -174,13 +174,15 @@ void ContentKeys::table_insert(int32_t id, uint32_t h) {
   uint64_t s = h & mask_;
   while (table_[s] != kEmpty) s = (s + 1) & mask_;
   table_[s] = slot_value(h, id);
-  entries_[id].in_table = true;
+  Entry &e = entries_[id];
+  e.hash32 = h;
+  e.in_table = true;
   in_table_ += 1;
 }
 
 void ContentKeys::table_erase(int32_t id) {
   Entry &e = entries_[id];
-  const uint32_t h = hash32(e.prev, e.tokens);
+  const uint32_t h = e.hash32;
   const uint64_t target = slot_value(h, id);
   uint64_t i = h & mask_;
   while (table_[i] != target) i = (i + 1) & mask_;

@@ -67,14 +67,14 @@ class ContentKeys {
     const Token *tokens = nullptr;  // B tokens
     // Children list (keys whose prev is this one) while this key is narrow.
     int32_t first_child = kNone;
-    // Siblings under the same narrow parent.
+    // The next sibling under the same narrow parent. The list is singly linked: erasing walks
+    // from the parent, fewer than kWideChildren steps (usually none), and the entry stays at 40
+    // bytes instead of 48.
     int32_t next_sibling = kNone;
-    int32_t prev_sibling = kNone;
+    uint32_t hash32 = 0;      // upper hash bits, for a key that lives in the table
     uint8_t child_count = 0;  // < kWideChildren
     bool in_table = false;    // this key is in the table (prev is ROOT or a wide key)
     bool wide = false;        // this key's children are in the table
-    // A key in the table finds its slot again by re-hashing its tokens (they are alive until the
-    // key is forgotten), so the entry keeps no hash: 40 bytes instead of 48 per key.
   };
 
   // A table slot holds (upper 32 bits of the hash) << 32 | (id + 1); 0 = empty. The home slot is

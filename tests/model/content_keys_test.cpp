@@ -68,6 +68,37 @@ TEST(ContentKeys, ManyContinuationsOfOnePrefixAreAllFoundAndForgotten) {
   EXPECT_EQ(keys.find(ContentKeys::kRoot, root.data()), ContentKeys::kAbsent);
 }
 
+TEST(ContentKeys, ListedChildrenAreForgottenFromAnyPosition) {
+  // Five children of a narrow parent (a singly linked list, newest first): forgetting the middle,
+  // the newest and the oldest must leave exactly the others findable.
+  ContentKeys keys(kB);
+  const std::vector<Token> root = block(500);
+  const int32_t p = keys.intern(ContentKeys::kRoot, root.data(), ContentKeys::Storage::borrowed);
+  keys.add_ref(p);
+  std::vector<std::vector<Token>> tails;
+  for (Token t = 0; t < 5; ++t) tails.push_back(block(10 * t));
+  std::vector<int32_t> ids;
+  for (const auto &t : tails) {
+    ids.push_back(keys.intern(p, t.data(), ContentKeys::Storage::borrowed));
+    keys.add_ref(ids.back());
+  }
+  std::vector<bool> alive(5, true);
+  for (const size_t gone : {size_t{2}, size_t{4}, size_t{0}}) {
+    keys.drop_ref(ids[gone]);
+    alive[gone] = false;
+    for (size_t j = 0; j < ids.size(); ++j) {
+      ASSERT_EQ(keys.find(p, tails[j].data()), alive[j] ? ids[j] : ContentKeys::kAbsent)
+          << "after forgetting " << gone << ", child " << j;
+    }
+  }
+  EXPECT_EQ(keys.live_count(), 3);
+  // A forgotten child can be interned again under the same parent.
+  const int32_t again = keys.intern(p, tails[2].data(), ContentKeys::Storage::borrowed);
+  keys.add_ref(again);
+  EXPECT_EQ(keys.find(p, tails[2].data()), again);
+  EXPECT_EQ(keys.find(p, tails[1].data()), ids[1]);
+}
+
 TEST(ContentKeys, CopiedKeysSurviveTheirScratchBufferAcrossPoolChunks) {
   // 700 copied keys (past two 256-slot chunks of the copy pool) interned from one scratch buffer
   // that is overwritten after each call, in the table (under ROOT) and in lists (under a narrow
