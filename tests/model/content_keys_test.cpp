@@ -16,6 +16,32 @@ constexpr int64_t kB = 4;
 
 std::vector<Token> block(Token first) { return {first, first + 1, first + 2, first + 3}; }
 
+// A held key under ROOT with `n` held children (tails block(0), block(10), ...; borrowed). After
+// each child is interned, every earlier one must still be found (the list turns into table
+// entries at the 8th).
+struct Family {
+  int32_t parent = ContentKeys::kAbsent;
+  std::vector<std::vector<Token>> tails;
+  std::vector<int32_t> ids;
+};
+Family held_children(ContentKeys &keys, const std::vector<Token> &root,
+                     ContentKeys::Storage root_storage, int n) {
+  Family f;
+  f.parent = keys.intern(ContentKeys::kRoot, root.data(), root_storage);
+  keys.add_ref(f.parent);
+  f.tails.reserve(static_cast<size_t>(n));  // the keys borrow the tails: no reallocation
+  for (Token t = 0; t < n; ++t) {
+    f.tails.push_back(block(10 * t));
+    const int32_t k = keys.intern(f.parent, f.tails.back().data(), ContentKeys::Storage::borrowed);
+    keys.add_ref(k);
+    f.ids.push_back(k);
+    for (size_t j = 0; j < f.ids.size(); ++j) {
+      EXPECT_EQ(keys.find(f.parent, f.tails[j].data()), f.ids[j]) << "child " << j;
+    }
+  }
+  return f;
+}
+
 TEST(ContentKeys, EqualPairsInternToOneIdAndDifferentPairsToDifferentIds) {
   ContentKeys keys(kB);
   const std::vector<Token> a = block(1), b = block(1), c = block(5);
@@ -39,17 +65,7 @@ TEST(ContentKeys, ManyContinuationsOfOnePrefixAreAllFoundAndForgotten) {
   // hash table; every one must stay findable, and forgetting them must leave none behind.
   ContentKeys keys(kB);
   const std::vector<Token> root = block(1000);
-  const int32_t p = keys.intern(ContentKeys::kRoot, root.data(), ContentKeys::Storage::copied);
-  keys.add_ref(p);
-  std::vector<std::vector<Token>> tails;
-  for (Token t = 0; t < 40; ++t) tails.push_back(block(10 * t));
-  std::vector<int32_t> ids;
-  for (const auto &t : tails) {
-    const int32_t k = keys.intern(p, t.data(), ContentKeys::Storage::borrowed);
-    keys.add_ref(k);
-    ids.push_back(k);
-    for (size_t j = 0; j < ids.size(); ++j) ASSERT_EQ(keys.find(p, tails[j].data()), ids[j]);
-  }
+  const auto [p, tails, ids] = held_children(keys, root, ContentKeys::Storage::copied, 40);
   EXPECT_EQ(std::set<int32_t>(ids.begin(), ids.end()).size(), ids.size());
   EXPECT_EQ(keys.live_count(), 41);
   // Re-interning finds, never duplicates.
@@ -73,15 +89,7 @@ TEST(ContentKeys, ListedChildrenAreForgottenFromAnyPosition) {
   // the newest and the oldest must leave exactly the others findable.
   ContentKeys keys(kB);
   const std::vector<Token> root = block(500);
-  const int32_t p = keys.intern(ContentKeys::kRoot, root.data(), ContentKeys::Storage::borrowed);
-  keys.add_ref(p);
-  std::vector<std::vector<Token>> tails;
-  for (Token t = 0; t < 5; ++t) tails.push_back(block(10 * t));
-  std::vector<int32_t> ids;
-  for (const auto &t : tails) {
-    ids.push_back(keys.intern(p, t.data(), ContentKeys::Storage::borrowed));
-    keys.add_ref(ids.back());
-  }
+  const auto [p, tails, ids] = held_children(keys, root, ContentKeys::Storage::borrowed, 5);
   std::vector<bool> alive(5, true);
   for (const size_t gone : {size_t{2}, size_t{4}, size_t{0}}) {
     keys.drop_ref(ids[gone]);
