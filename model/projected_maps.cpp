@@ -99,23 +99,23 @@ bool build_projected_maps(const std::vector<InstanceOutput>& instances,
   }
   const std::vector<int32_t> parents_by_id =
       indices_in_id_order(parents.size(), [&](size_t i) -> Key { return parents[i].id; });
-  for (size_t i = 1; i < parents_by_id.size(); ++i) {
-    if (parents[parents_by_id[i]].id == parents[parents_by_id[i - 1]].id) {
-      return false;  // duplicate parent id
-    }
+  // The parents' ids in id order, gathered once: the duplicate check and the six map walks below
+  // then read them sequentially (id order is far from creation order: "request_10" < "request_9").
+  std::vector<Id> ids;
+  ids.reserve(parents.size());
+  for (const int32_t p : parents_by_id) ids.push_back(parents[p].id);
+  for (size_t k = 1; k < ids.size(); ++k) {
+    if (ids[k] == ids[k - 1]) return false;  // duplicate parent id
   }
   // Sub-request 2i is parent i's prefill, 2i + 1 its decode.
-  const std::vector<int32_t> sub_order =
-      indices_in_id_order(2 * parents.size(), [&](size_t i) -> Key {
-        const ParentRecord& p = parents[i / 2];
-        return i % 2 == 0 ? p.prefill_id : p.decode_id;
-      });
+  const auto sub_id = [&](size_t i) -> Key {
+    const ParentRecord& p = parents[i / 2];
+    return i % 2 == 0 ? p.prefill_id : p.decode_id;
+  };
+  const std::vector<int32_t> sub_order = indices_in_id_order(2 * parents.size(), sub_id);
   std::vector<SubId> subs;
   subs.reserve(sub_order.size());
-  for (const int32_t x : sub_order) {
-    const ParentRecord& p = parents[x / 2];
-    subs.push_back(SubId{x % 2 == 0 ? Key(p.prefill_id) : Key(p.decode_id), x / 2, x % 2 == 1});
-  }
+  for (const int32_t x : sub_order) subs.push_back(SubId{sub_id(x), x / 2, x % 2 == 1});
 
   // ---- route the sub-requests' values to their parents; keep the other rows ----
   Rows<double> ttft, e2e, itl_avg, completion_time;
@@ -174,16 +174,10 @@ bool build_projected_maps(const std::vector<InstanceOutput>& instances,
   }
 
   // ---- the maps: surviving rows and parents' entries, in key order, appended at the end ----
-  // The parents' ids and projections are gathered in id order once, so that the six walks below
-  // read them sequentially (id order is far from creation order: "request_10" < "request_9").
-  std::vector<Id> ids;
-  ids.reserve(parents.size());
+  // The projections, like the ids, in id order (one gather, then sequential walks).
   std::vector<ParentProjection> by_id;
   by_id.reserve(parents.size());
-  for (const int32_t p : parents_by_id) {
-    ids.push_back(parents[p].id);
-    by_id.push_back(std::move(projected[p]));
-  }
+  for (const int32_t p : parents_by_id) by_id.push_back(std::move(projected[p]));
   const auto ttft_of = [&](size_t k) -> const auto& { return by_id[k].ttft; };
   const auto e2e_of = [&](size_t k) -> const auto& { return by_id[k].e2e; };
   const auto itl_of = [&](size_t k) -> const auto& { return by_id[k].itl_avg; };
