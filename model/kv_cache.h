@@ -85,8 +85,8 @@ class KvCache {
   // owner[r] (§6.1): its blocks in order, and the tokens of its last block while that block is
   // partial (only an owned partial last block is ever read — top-up and its key — and a partial
   // block is never shared: only full blocks carry keys, so the tail holds exactly `len` tokens of
-  // the partial last block). Both live in pools shared by all owners,
-  // so an owner costs no heap allocation of its own and the whole cache is freed in a few frees.
+  // the partial last block). Both live in pools shared by all owners, so an owner costs no heap
+  // allocation of its own and the whole cache is freed in a few frees.
   struct Owner {
     int64_t at = 0;        // its block ids: owned_pool_[at, at + size)
     int32_t size = 0;      // |owner[r]|
