@@ -256,6 +256,8 @@ void Instance::process_next(EventEffect& effect) {
     case EventKind::timeout:
       m.timeout(e.slot, e.time);
       break;
+    case EventKind::step_end:
+      break;  // only scheduled under the causal profile (Addendum C Δ1)
   }
   m.effect = nullptr;
   effect.delta_completed = m.completed - completed_before;

@@ -17,10 +17,13 @@ constexpr std::pair<RequestState, const char*> kState[] = {
     {RequestState::completed, "COMPLETED"},
     {RequestState::timed_out, "TIMED_OUT"},
     {RequestState::waiting_for_remote_kvs, "WAITING_FOR_REMOTE_KVS"}};
-constexpr std::pair<EventKind, const char*> kEvent[] = {
-    {EventKind::arrival, "ARRIVAL"},     {EventKind::queued, "QUEUED"},
-    {EventKind::step, "STEP"},           {EventKind::scheduled, "SCHEDULED"},
-    {EventKind::request_left, "REQUEST_LEFT"}, {EventKind::timeout, "TIMEOUT"}};
+constexpr std::pair<EventKind, const char*> kEvent[] = {{EventKind::arrival, "ARRIVAL"},
+                                                        {EventKind::queued, "QUEUED"},
+                                                        {EventKind::step, "STEP"},
+                                                        {EventKind::scheduled, "SCHEDULED"},
+                                                        {EventKind::request_left, "REQUEST_LEFT"},
+                                                        {EventKind::timeout, "TIMEOUT"},
+                                                        {EventKind::step_end, "STEP_END"}};
 constexpr std::pair<ParentOutcome, const char*> kOutcome[] = {
     {ParentOutcome::prefill_dropped, "prefill_dropped"},
     {ParentOutcome::prefill_timed_out, "prefill_timed_out"},

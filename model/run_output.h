@@ -70,8 +70,8 @@ struct Statistics {
   int64_t injected_requests = 0;
 };
 
-// Event kinds of §4.1 (instance queue).
-enum class EventKind { arrival, queued, step, scheduled, request_left, timeout };
+// Event kinds of §4.1 (instance queue); step_end is Addendum C's Δ1 (causal profile only).
+enum class EventKind { arrival, queued, step, scheduled, request_left, timeout, step_end };
 
 // One processed instance event (§10.6, optional log), with the instance's state right after it,
 // so that INV-3, INV-4 and INV-8 can be checked at every event boundary.
@@ -86,6 +86,29 @@ struct EventRecord {
   int64_t kv_in_use_blocks = 0;  // |{b : in_use}|
   int64_t kv_ref_sum = 0;        // Σ_b ref(b)
   int64_t kv_owned_sum = 0;      // Σ_r |owner[r]|
+  int64_t adv = 0;               // STEP only: the step's advance (Addendum C Δ8); 0 otherwise
+};
+
+// One executed step of an instance (Addendum C §C4, laws about steps). Any simulator that can
+// say when its steps ran fills these; the reference model fills them with config.record_events.
+struct StepRecord {
+  int64_t start = 0;               // s
+  int64_t end = 0;                 // s + adv: when the step's compute finished
+  std::vector<std::string> batch;  // requests with num_new > 0 in this step, batch order
+  int64_t tokens = 0;              // Σ num_new over the batch (tokens scheduled)
+};
+
+// When one request's phases happened on one instance, absolute µs on the simulator's clock;
+// -1 = did not happen (or the source cannot tell). Sub-requests of a PD parent have their own
+// entries on their own instances.
+struct RequestPhaseTimes {
+  int64_t enqueued = -1;              // joined the wait queue (QUEUED, or ENQUEUE_DECODE)
+  int64_t first_scheduled = -1;       // first admitted into a batch (start of that step)
+  int64_t first_token_step_end = -1;  // end of the step that produced its first token (no OTP)
+  int64_t last_token_step_end = -1;   // end of the step that produced its last token (no OTP)
+  int64_t left = -1;                  // REQUEST_LEFT (completion as the instance saw it)
+  int64_t timed_out = -1;             // TIMEOUT processed
+  int64_t preemptions = 0;
 };
 
 // Where every request that reached an instance stands at the end (INV-2).
@@ -109,6 +132,10 @@ struct InstanceOutput {
   std::vector<std::string> running_at_end;     // ids, batch order
   IdMap<FinalRequestState> final_states;
   std::optional<std::vector<EventRecord>> events;  // only with config.record_events
+  // Step log and per-request phase times (Addendum C, laws about steps); absent when the source
+  // cannot provide them. The reference model fills both with config.record_events.
+  std::optional<std::vector<StepRecord>> steps;
+  std::optional<IdMap<RequestPhaseTimes>> phase_times;
 };
 
 // §10.2-§10.5: the cluster aggregate after correction and projection.

@@ -53,6 +53,7 @@ void check_events(support::Violations& out, const model::InstanceOutput& inst) {
         ++t.left;
         break;
       case EventKind::step:
+      case EventKind::step_end:
       case EventKind::timeout:
         break;  // a TIMEOUT after completion is a lazily cancelled one
     }
