@@ -109,6 +109,11 @@ struct RequestPhaseTimes {
   int64_t left = -1;                  // REQUEST_LEFT (completion as the instance saw it)
   int64_t timed_out = -1;             // TIMEOUT processed
   int64_t preemptions = 0;
+  // Decode sub-requests of a PD parent: whose KV they received (the prefill sub-request's id)
+  // and when that transfer started and completed; empty / -1 otherwise.
+  std::string kv_from;
+  int64_t kv_transfer_start = -1;
+  int64_t kv_transfer_complete = -1;
 };
 
 // Where every request that reached an instance stands at the end (INV-2).
