@@ -135,6 +135,23 @@ const std::vector<CheckInfo>& catalogue() {
        "(completed - pd_prefill_completed, dropped + dropped_at_decode_kv, still_running + "
        "max(pd_in_transfer, 0)); all_itls and step_counters concatenated in instance order; "
        "map entries not touched by projection equal the instance's."},
+      // Addendum C §C4 on the simulator's own step log and phase times (check_timeline.cpp).
+      {"LAW-TL-CLOCK", "Steps never run backwards", &check_timeline_clock,
+       "Per instance, steps[i].start is non-decreasing and steps[i].end > steps[i].start."},
+      {"LAW-TL-STEP-EXCLUSIVE", "One step at a time", &check_timeline_step_exclusive,
+       "Per instance, steps[i+1].start >= steps[i].end (known exception O1/A5 when every member "
+       "of step i finished in it, faithful only)."},
+      {"LAW-TL-KV-READY", "KV before use", &check_timeline_kv_ready,
+       "A decode sub-request's kv_transfer_start >= the end of the last step of the prefill "
+       "sub-request it names (known exception A5, faithful only) and first_scheduled >= "
+       "kv_transfer_complete."},
+      {"LAW-TL-TOKEN-AFTER-STEP", "Tokens after the step that computes them",
+       &check_timeline_token_after_step,
+       "arrival + ttft[k] >= first_token_step_end and arrival + e2e[k] >= last_token_step_end of "
+       "k (of k_decode for a PD parent); faithful known exceptions A5/A18 (PD), O3 (non-PD E2E)."},
+      {"LAW-TL-HORIZON", "Nothing after the horizon or a deadline", &check_timeline_horizon,
+       "Every request's last_token_step_end <= horizon and <= its deadline when it has one "
+       "(faithful known exceptions O4, O2)."},
   };
   return kCatalogue;
 }

@@ -47,6 +47,11 @@ CheckResult check_nonpd_e2e_identity(const RunOutput& run);  // C-5
 CheckResult check_law_first_token(const RunOutput& run);        // LAW-FIRST-TOKEN
 CheckResult check_law_e2e_covers_tokens(const RunOutput& run);  // LAW-E2E-COVERS-TOKENS
 CheckResult check_token_counts(const RunOutput& run);           // LAW-TOKEN-COUNTS
+CheckResult check_timeline_clock(const RunOutput& run);             // LAW-TL-CLOCK
+CheckResult check_timeline_step_exclusive(const RunOutput& run);    // LAW-TL-STEP-EXCLUSIVE
+CheckResult check_timeline_kv_ready(const RunOutput& run);          // LAW-TL-KV-READY
+CheckResult check_timeline_token_after_step(const RunOutput& run);  // LAW-TL-TOKEN-AFTER-STEP
+CheckResult check_timeline_horizon(const RunOutput& run);           // LAW-TL-HORIZON
 // check_statistics.cpp
 CheckResult check_stat_means(const RunOutput& run);        // STAT-MEANS
 CheckResult check_stat_percentiles(const RunOutput& run);  // STAT-PERCENTILES
