@@ -16,6 +16,7 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "cli/run_report.h"
+#include "cli/run_sut.h"
 #include "io/case_writer.h"
 #include "io/report_writer.h"
 #include "io/run_output_writer.h"
@@ -189,6 +190,7 @@ int run_campaign_command(const RunCommandOptions& args) {
 
 void add_run_command(CLI::App& app, CommandContext& context) {
   auto args = std::make_shared<RunCommandOptions>();
+  auto sut = std::make_shared<RunSutArgs>();
   CLI::App* run = app.add_subcommand(
       "run", "Property campaign: generate cases, simulate, check, gate coverage, shrink failures");
   run->add_option("--cases", args->cases,
@@ -213,13 +215,52 @@ void add_run_command(CLI::App& app, CommandContext& context) {
                   "where a failing case is saved (default corpus/found)");
   run->add_flag("--no-coverage-gate", args->no_coverage_gate,
                 "do not fail when a required coverage item was never hit (for tiny --cases)");
+  CLI::Option_group* ext = run->add_option_group(
+      "System under test", "Run an external simulator on the generated cases (docs/oracle.md)");
+  ext->add_option("--sut", sut->sut,
+                  "external simulator to run on every case instead of only the reference: blis");
+  ext->add_option("--sut-bin", sut->sut_bin, "the simulator's executable (scripts/get-blis.sh)");
+  ext->add_option("--sut-arg", sut->sut_args,
+                  "extra flag for every BLIS run, repeatable; replaces the default model "
+                  "description (--model=meta-llama/llama-3.1-8b-instruct --hardware=H100 --tp=1 "
+                  "--defaults-filepath=<dir of --sut-bin>/defaults.yaml)")
+      ->allow_extra_args(false);
+  ext->add_option("--sut-timeout", sut->sut_timeout_s,
+                  "seconds one BLIS run may take before it is killed (default 60)");
+  ext->add_option("--max-requests", sut->max_requests,
+                  "largest generated case for --sut, in requests (default 16, at most 64)");
+  ext->add_flag("--no-diff", sut->no_diff,
+                "--sut: check BLIS's laws only, do not compare with the reference model");
+  ext->add_flag("--no-shrink", sut->no_shrink, "--sut: report findings unshrunk");
+  ext->add_option("--max-shrink-runs", sut->max_shrink_runs,
+                  "--sut: BLIS runs spent shrinking one finding (default 300)");
+  ext->add_option("--progress", sut->progress,
+                  "--sut: progress on stderr: auto (live on a terminal, else a line every 10 s), "
+                  "always, never");
   run->footer(
+      "With --sut blis: every generated case BLIS can express is exported, run through BLIS "
+      "(no shell, own temp dir, --sut-timeout), checked (catalogue and timeline laws on BLIS's "
+      "debug log) and diffed against the reference; every distinct finding is shrunk through "
+      "BLIS and saved under --corpus-dir (default corpus/found-blis) with BLIS's raw outputs and "
+      "a one-line BLIS command. Exit 1 on a gating law violation, a diff or a BLIS crash. "
       "On a failure the minimal case, its run output and its violations are written to the "
       "corpus directory as seed<S>-case<I>[-<era>].{case.json,out.json,violations.txt} and a "
       "replay command is printed. Exit codes: 0 no failure and coverage gate passed, 1 a "
       "gating violation or a coverage gap, 2 bad usage or unwritable output, 3 internal error.");
-  run->callback([args, &context] {
+  run->callback([args, sut, run, &context] {
     try {
+      if (!sut->sut.empty() || !sut->sut_bin.empty()) {
+        if (sut->sut.empty()) sut->sut = "blis";
+        sut->cases = run->count("--cases") ? args->cases : sut->cases;
+        sut->seed = args->seed;
+        sut->jobs = args->jobs > 0 ? args->jobs : 1;
+        sut->time_budget_s = args->time_budget_s;
+        sut->strict = args->strict;
+        sut->report = args->report;
+        if (run->count("--corpus-dir")) sut->corpus_dir = args->corpus_dir;
+        context.exit_code = run_sut_command(*sut);
+        return;
+      }
       context.exit_code = run_campaign_command(*args);
     } catch (const std::exception& e) {
       print_error(std::string("internal error: ") + e.what());

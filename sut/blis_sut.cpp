@@ -1,0 +1,140 @@
+// BLIS as a system under test (see blis_sut.h).
+#include "sut/blis_sut.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include "io/blis_debug_log.h"
+#include "io/blis_export.h"
+#include "io/blis_metrics_reader.h"
+#include "io/blis_trace.h"
+#include "model/simulate.h"
+
+namespace simcheck::sut {
+namespace fs = std::filesystem;
+
+namespace {
+
+bool write_text(const fs::path& path, const std::string& bytes, std::string& error) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  f << bytes;
+  f.close();
+  if (!f) {
+    error = path.string() + ": cannot write";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::vector<std::string> default_blis_args(const std::string& binary) {
+  std::vector<std::string> args = {"--model=meta-llama/llama-3.1-8b-instruct", "--hardware=H100",
+                                   "--tp=1"};
+  std::error_code ec;
+  const fs::path defaults = fs::absolute(fs::path(binary), ec).parent_path() / "defaults.yaml";
+  if (!ec && fs::exists(defaults, ec)) {
+    args.push_back("--defaults-filepath=" + defaults.string());
+  }
+  return args;
+}
+
+std::string shell_command(const std::vector<std::string>& argv) {
+  std::string out;
+  for (const std::string& a : argv) {
+    if (!out.empty()) out += ' ';
+    const bool plain = !a.empty() && a.find_first_not_of(
+                                         "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLM"
+                                         "NOPQRSTUVWXYZ0123456789-_=./,:+@%") == std::string::npos;
+    if (plain) {
+      out += a;
+    } else {
+      out += '\'';
+      for (char c : a) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+      out += '\'';
+    }
+  }
+  return out;
+}
+
+SutRun run_blis(const model::Case& c, const BlisSutOptions& options, const std::string& dir) {
+  SutRun run;
+  const io::BlisExport exported = io::export_to_blis(c);
+  if (!exported.not_equivalent.empty()) {
+    run.not_equivalent = exported.not_equivalent;
+    run.failure = "no BLIS equivalent: " + exported.not_equivalent.front();
+    return run;
+  }
+  std::error_code ec;
+  // Absolute: the child's file actions open its output files after changing directory.
+  const fs::path d = fs::absolute(dir, ec);
+  std::string error;
+  if (!write_text(d / "trace.yaml", io::write_blis_trace_header(exported.trace), error) ||
+      !write_text(d / "trace.csv", io::write_blis_trace_csv(exported.trace), error)) {
+    run.failure = error;
+    return run;
+  }
+  const fs::path binary = fs::absolute(options.binary, ec);
+  run.argv = {binary.string(), "replay", "--trace-header=trace.yaml", "--trace-data=trace.csv"};
+  for (const auto& [name, value] : exported.flags) run.argv.push_back(name + "=" + value);
+  const std::vector<std::string> extra =
+      options.extra_args.empty() ? default_blis_args(options.binary) : options.extra_args;
+  run.argv.insert(run.argv.end(), extra.begin(), extra.end());
+  run.argv.push_back("--metrics-path=metrics.json");
+  run.argv.push_back("--log=debug");
+
+  ProcessSpec spec;
+  spec.argv = run.argv;
+  spec.working_dir = d.string();
+  spec.stdout_path = (d / "stdout.txt").string();
+  spec.stderr_path = (d / "stderr.txt").string();
+  spec.timeout_s = options.timeout_s;
+  run.process = run_process(spec);
+  if (!run.process.ok()) {
+    run.failure = "BLIS " + run.process.describe() + " (stderr: " + spec.stderr_path + ")";
+    return run;
+  }
+
+  io::BlisReadOptions read;
+  // BLIS prints its PD section only when it disaggregates (decider other than never).
+  if (c.config.pd_decider != model::PdDecider::never) {
+    read.prefill_instances = c.config.prefill_instances;
+    read.decode_instances = c.config.decode_instances;
+  }
+  auto parsed =
+      io::read_blis_output((d / "metrics.json").string(), (d / "stdout.txt").string(), read);
+  if (auto* e = std::get_if<io::InputError>(&parsed)) {
+    run.failure = "BLIS output unreadable: " + io::describe(*e);
+    return run;
+  }
+  run.output = std::move(std::get<model::RunOutput>(parsed));
+
+  io::InputError log_error;
+  auto log_text = io::read_text_file(spec.stderr_path, log_error);
+  if (!log_text) {
+    run.failure = "BLIS debug log unreadable: " + io::describe(log_error);
+    return run;
+  }
+  auto timeline = io::parse_blis_debug_log(io::NamedText{spec.stderr_path, std::move(*log_text)});
+  if (auto* e = std::get_if<io::InputError>(&timeline)) {
+    run.failure = "BLIS debug log unreadable: " + io::describe(*e);
+    return run;
+  }
+  io::apply_blis_timeline(std::get<io::BlisTimeline>(timeline), run.output);
+
+  // The laws need the trace (arrivals, deadlines) and the horizon the case ran with.
+  std::vector<model::TraceEntry> trace;
+  for (const model::Request& r : model::materialise(c)) {
+    trace.push_back(model::TraceEntry{r.id, r.arrival, static_cast<int64_t>(r.input.size()),
+                                      static_cast<int64_t>(r.output.size()), r.max_output_len,
+                                      r.deadline});
+  }
+  run.output.trace = std::move(trace);
+  // The configuration BLIS ran with (the export maps it one to one): checks that need the
+  // horizon, P, OTP or the pools read it from here.
+  run.output.config = c.config;
+  run.ok = true;
+  return run;
+}
+
+}  // namespace simcheck::sut

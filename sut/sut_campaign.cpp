@@ -1,0 +1,213 @@
+// The campaign against an external simulator (see sut_campaign.h).
+#include "sut/sut_campaign.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <exception>
+#include <filesystem>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "model/simulate.h"
+#include "properties/coverage.h"
+#include "properties/gen/campaign.h"
+#include "properties/gen/minimise.h"
+
+namespace simcheck::sut {
+namespace fs = std::filesystem;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+void remove_dir(const std::string& dir) {
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+}
+
+std::string case_dir(const SutCampaignOptions& o, const std::string& name) {
+  return (fs::path(o.work_dir) / name).string();
+}
+
+}  // namespace
+
+SutVerdict evaluate_sut_case(const model::Case& c, const SutCampaignOptions& options,
+                             const std::string& dir) {
+  SutVerdict v;
+  const auto t0 = Clock::now();
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) {
+    v.sut_failure = dir + ": cannot create: " + ec.message();
+    v.findings = {"SUT-FAILED"};
+    return v;
+  }
+  SutRun run = run_blis(c, options.sut, dir);
+  v.argv = run.argv;
+  v.sut_wall_s = run.process.wall_s;
+  if (!run.not_equivalent.empty()) {
+    v.expressible = false;
+    v.not_expressible = run.not_equivalent.front();
+    return v;
+  }
+  if (!run.ok) {
+    v.sut_failure = run.failure;
+    v.findings = {"SUT-FAILED"};
+    v.check_s = seconds_since(t0) - v.sut_wall_s;
+    return v;
+  }
+  std::set<std::string> keys;
+  try {
+    for (const properties::CheckResult& r : properties::check_all_reported(run.output)) {
+      for (const properties::Violation& x : r.violations) {
+        const bool gating = !x.known_exception || options.strict;
+        (gating ? v.failing : v.known).push_back(x);
+        if (gating) keys.insert(x.invariant);
+      }
+    }
+    if (options.diff) {
+      const model::RunOutput reference = model::simulate(c);
+      v.diff = properties::diff_runs(reference, run.output, properties::DiffOptions{});
+      for (const auto& d : v.diff.differences) keys.insert("DIFF:" + d.metric);
+      for (const auto& d : v.diff.counters) keys.insert("DIFF:counter:" + d.name);
+    }
+  } catch (const std::exception& e) {
+    v.failing.push_back({"CHECK-EXCEPTION", "", e.what(), false});
+    keys.insert("CHECK-EXCEPTION");
+  }
+  v.findings.assign(keys.begin(), keys.end());
+  v.check_s = seconds_since(t0) - v.sut_wall_s;
+  return v;
+}
+
+gen::CaseRecipe sut_case_recipe(const SutCampaignOptions& options, int64_t index) {
+  const rc::Random random = gen::case_random(options.seed, index);
+  const int size = gen::case_size(options.seed, index);
+  return blis_expressible(gen::gen_recipe(options.gen)(random, size).value());
+}
+
+model::Case sut_case(const SutCampaignOptions& options, int64_t index) {
+  return blis_case(sut_case_recipe(options, index), options.gen, options.blis);
+}
+
+namespace {
+
+SutFinding shrink_finding(const SutCampaignOptions& o, const std::string& key, int64_t index,
+                          int64_t cases_showing) {
+  SutFinding f;
+  f.key = key;
+  f.index = index;
+  f.cases_showing = cases_showing;
+  f.original = sut_case(o, index);
+  const std::string dir = case_dir(o, "shrink");
+  auto fails = [&](const gen::CaseRecipe& recipe) {
+    const model::Case c = blis_case(recipe, o.gen, o.blis);
+    remove_dir(dir);
+    const SutVerdict v = evaluate_sut_case(c, o, dir);
+    remove_dir(dir);
+    return std::find(v.findings.begin(), v.findings.end(), key) != v.findings.end();
+  };
+  gen::CaseRecipe minimal = sut_case_recipe(o, index);
+  if (o.shrink) {
+    auto start = rc::shrinkable::shrinkRecur(minimal, &gen::shrink_recipe);
+    auto m = gen::minimise(std::move(start), fails, o.max_shrink_runs);
+    minimal = blis_expressible(m.value);
+    f.shrink_steps = m.accepted;
+    f.shrink_runs = m.tried;
+    f.shrink_budget_exhausted = m.exhausted;
+  }
+  f.minimal = blis_case(minimal, o.gen, o.blis);
+  remove_dir(dir);
+  f.minimal_verdict = evaluate_sut_case(f.minimal, o, dir);
+  remove_dir(dir);
+  return f;
+}
+
+}  // namespace
+
+SutCampaignResult run_sut_campaign(const SutCampaignOptions& o) {
+  SutCampaignResult result;
+  const auto t0 = Clock::now();
+  result.cases_planned = std::max<int64_t>(o.cases, 0);
+  std::vector<std::optional<SutVerdict>> verdicts(static_cast<std::size_t>(result.cases_planned));
+  std::atomic<int64_t> next{0}, done{0}, failing{0};
+  std::atomic<bool> out_of_time{false}, worker_failed{false};
+  std::mutex error_mutex;
+  std::string worker_error;
+
+  auto worker = [&] {
+    try {
+      for (;;) {
+        if (o.time_budget_s > 0 && seconds_since(t0) > o.time_budget_s) {
+          out_of_time = true;
+          return;
+        }
+        const int64_t i = next.fetch_add(1);
+        if (i >= result.cases_planned) return;
+        const std::string dir = case_dir(o, "case-" + std::to_string(i));
+        SutVerdict v = evaluate_sut_case(sut_case(o, i), o, dir);
+        remove_dir(dir);
+        if (v.failed()) ++failing;
+        verdicts[static_cast<std::size_t>(i)] = std::move(v);
+        ++done;
+      }
+    } catch (const std::exception& e) {
+      std::lock_guard<std::mutex> lock(error_mutex);
+      worker_error = e.what();
+      worker_failed = true;
+    }
+  };
+  const int jobs = std::max(1, o.jobs);
+  std::vector<std::thread> threads;
+  for (int j = 0; j < jobs; ++j) threads.emplace_back(worker);
+  // Workers leave by taking one index past the end, by the time budget or by an exception.
+  while (done.load() < result.cases_planned && !out_of_time.load() && !worker_failed.load() &&
+         next.load() < result.cases_planned + jobs) {
+    if (o.on_progress) o.on_progress(done.load(), result.cases_planned, failing.load());
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  for (auto& t : threads) t.join();
+  if (!worker_error.empty()) throw std::runtime_error(worker_error);
+  if (o.on_progress) o.on_progress(done.load(), result.cases_planned, failing.load());
+  result.stopped_by_time_budget = out_of_time.load();
+
+  // Merge in index order: the first case showing each finding is the one shrunk.
+  std::map<std::string, int64_t> first_index;
+  for (std::size_t i = 0; i < verdicts.size(); ++i) {
+    if (!verdicts[i]) continue;
+    const SutVerdict& v = *verdicts[i];
+    ++result.cases_run;
+    result.sut_wall_s += v.sut_wall_s;
+    result.check_s += v.check_s;
+    if (!v.expressible) {
+      ++result.not_expressible[v.not_expressible];
+      continue;
+    }
+    ++result.cases_expressible;
+    if (v.failed()) ++result.cases_failed;
+    for (const auto& k : v.findings) {
+      ++result.finding_cases[k];
+      first_index.try_emplace(k, static_cast<int64_t>(i));
+    }
+    std::set<std::string> known_ids;
+    for (const auto& k : v.known) {
+      if (known_ids.insert(k.invariant).second) ++result.known_cases[k.invariant];
+      result.known_reason.try_emplace(k.invariant, k.detail);
+    }
+  }
+  verdicts.clear();
+  for (const auto& [key, index] : first_index) {
+    if (static_cast<int>(result.findings.size()) >= o.max_findings) break;
+    result.findings.push_back(shrink_finding(o, key, index, result.finding_cases[key]));
+  }
+  result.elapsed_s = seconds_since(t0);
+  return result;
+}
+
+}  // namespace simcheck::sut
