@@ -229,6 +229,10 @@ void add_run_command(CLI::App& app, CommandContext& context) {
                   "seconds one BLIS run may take before it is killed (default 60)");
   ext->add_option("--max-requests", sut->max_requests,
                   "largest generated case for --sut, in requests (default 16, at most 64)");
+  ext->add_option("--max-instances", sut->max_instances,
+                  "largest generated cluster for --sut, in instances (default 8)");
+  ext->add_flag("--no-pd", sut->no_pd,
+                "--sut: generate no prefill/decode disaggregated cases (simulators without PD)");
   ext->add_flag("--no-diff", sut->no_diff,
                 "--sut: check BLIS's laws only, do not compare with the reference model");
   ext->add_flag("--no-shrink", sut->no_shrink, "--sut: report findings unshrunk");

@@ -33,6 +33,8 @@ std::string campaign_line(const RunSutArgs& a) {
   std::string s = "simcheck run --sut " + a.sut + " --cases " + std::to_string(a.cases) +
                   " --seed " + std::to_string(a.seed) + " --max-requests " +
                   std::to_string(a.max_requests);
+  if (a.max_instances != 8) s += " --max-instances " + std::to_string(a.max_instances);
+  if (a.no_pd) s += " --no-pd";
   if (a.strict) s += " --strict";
   if (a.no_diff) s += " --no-diff";
   return s;
@@ -194,6 +196,10 @@ int run_sut_command(const RunSutArgs& a) {
     print_error("--sut-timeout must be a finite number > 0");
     return kExitBadInput;
   }
+  if (a.max_instances < 1 || a.max_instances > 8) {
+    print_error("--max-instances must be between 1 and 8");
+    return kExitBadInput;
+  }
   if (a.max_requests < 1 || a.max_requests > 64) {
     print_error("--max-requests must be between 1 and 64");
     return kExitBadInput;
@@ -228,6 +234,8 @@ int run_sut_command(const RunSutArgs& a) {
   o.sut.extra_args = a.sut_args;
   o.sut.timeout_s = a.sut_timeout_s;
   o.gen.max_requests = a.max_requests;
+  o.gen.max_instances = a.max_instances;
+  o.gen.allow_pd = !a.no_pd;
   o.gen.record_events = false;
 
   std::string tmpl = (fs::temp_directory_path() / "simcheck-sut-XXXXXX").string();

@@ -23,6 +23,8 @@ struct RunSutArgs {
   bool no_shrink = false;
   int64_t max_shrink_runs = 300;
   int max_requests = 16;
+  int max_instances = 8;
+  bool no_pd = false;  // for simulators without prefill/decode disaggregation
   std::string corpus_dir = "corpus/found-blis";
   std::vector<std::string> report;  // {kind, path}
   std::string progress = "auto";    // auto | always | never

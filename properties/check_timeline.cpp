@@ -82,6 +82,17 @@ std::unordered_map<std::string_view, int64_t> arrivals(const model::RunOutput& r
   return out;
 }
 
+// Start of the step of `inst` that ended at `end` with `id` in its batch; -1 if none.
+int64_t last_step_start(const model::InstanceOutput& inst, std::string_view id, int64_t end) {
+  if (!inst.steps) return -1;
+  for (auto it = inst.steps->rbegin(); it != inst.steps->rend(); ++it) {
+    if (it->end == end && std::find(it->batch.begin(), it->batch.end(), id) != it->batch.end()) {
+      return it->start;
+    }
+  }
+  return -1;
+}
+
 std::string interval(const model::StepRecord& s) {
   return "[" + std::to_string(s.start) + ", " + std::to_string(s.end) + ")";
 }
@@ -246,10 +257,15 @@ CheckResult check_timeline_horizon(const model::RunOutput& run) {
     if (!inst.phase_times) continue;
     for (const auto& [rid, t] : *inst.phase_times) {
       if (t.last_token_step_end < 0) continue;
+      // O4 and O2 decide a completion at the start of its last step: they explain a last step
+      // that started by the limit and ended after it, nothing later.
+      const int64_t last_start = last_step_start(inst, rid, t.last_token_step_end);
       if (t.last_token_step_end > horizon) {
         breach(out, run, rid,
                kv("last_token_step_end", t.last_token_step_end) + " > " + kv("horizon", horizon),
-               "O4 (completion decided at the step start)");
+               last_start >= 0 && last_start <= horizon
+                   ? "O4 (completion decided at the step start)"
+                   : nullptr);
       }
       std::string_view base(rid);
       for (std::string_view suffix : {"_prefill", "_decode"}) {
@@ -262,7 +278,9 @@ CheckResult check_timeline_horizon(const model::RunOutput& run) {
       if (d != deadline.end() && d->second > 0 && t.last_token_step_end > d->second) {
         breach(out, run, rid,
                kv("last_token_step_end", t.last_token_step_end) + " > " + kv("deadline", d->second),
-               "O2 (completion decided at the step start beats the deadline)");
+               last_start >= 0 && last_start <= d->second
+                   ? "O2 (completion decided at the step start beats the deadline)"
+                   : nullptr);
       }
     }
   }

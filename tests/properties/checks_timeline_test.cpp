@@ -230,11 +230,20 @@ TEST(Timeline, CompletionAfterTheHorizonOrTheDeadline) {
   EXPECT_NE(r.violations[0].detail.find("horizon=3000"), std::string::npos);
   EXPECT_NE(r.violations[0].detail.find("explained by O4"), std::string::npos);
   RunOutput d = b2_timeline();
-  (*d.trace)[0].deadline = 4000;  // A_decode's last step ends at 4361
+  (*d.trace)[0].deadline = 4000;  // A_decode's last step [3311, 4361) started before it
   r = check_timeline_horizon(d);
   ASSERT_EQ(r.status, Status::violated);
   EXPECT_EQ(r.violations[0].subject, "A_decode");
   EXPECT_NE(r.violations[0].detail.find("deadline=4000"), std::string::npos);
+  EXPECT_EQ(count(r).known, 1u);
+  // A last step that started after the deadline is no quirk: the request ran on past it.
+  (*d.trace)[0].deadline = 3000;
+  r = check_timeline_horizon(d);
+  ASSERT_EQ(r.status, Status::violated);
+  EXPECT_EQ(count(r).gating, 1u);
+  h.config->horizon_us = 2000;
+  r = check_timeline_horizon(h);
+  EXPECT_EQ(count(r).gating, 1u);
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """A tiny stand-in for `blis replay`, for simcheck's SUT-runner tests (no BLIS needed in CI).
 
 It reads the flags and the trace simcheck exports, simulates the simplest possible server (one
@@ -9,7 +9,8 @@ exactly; for several simultaneous requests it does not (the reference batches th
 what the diff tests want.
 
 FAKE_BLIS_BREAK chooses a law to break:
-  none (default) | overlap (a decode step starts 1 µs before the prefill step ends)
+  none (default) | overlap (a request's first step starts 1 µs before the previous request's
+  last step ends: O1's shape, a known exception)
   | early-e2e (E2E 1 µs short of the last step end) | crash (exit 3) | hang (sleep)
   | garbage (unparsable metrics JSON)
 FAKE_BLIS_BREAK_MIN_REQUESTS: break only when the trace has at least this many requests
@@ -87,6 +88,8 @@ def main(argv):
         N = max(1, int(row["output_tokens"]))
         queued = arrival + queue_delay
         start = max(queued, clock)
+        if broken and mode == "overlap" and reqs and start == clock and step >= 2:
+            start = clock - 1  # starts inside the previous request's final step (O1's shape)
         log("[cluster] req %s arrived at tick %d" % (rid, arrival))
         log("[cluster] req %s \u2192 instance instance_0 (reason=round-robin)" % rid)
         log("[tick %07d] Executing *sim.QueuedEvent" % queued)
@@ -94,8 +97,6 @@ def main(argv):
         t, itls, ttft = start, [], None
         for k in range(N):
             s = t
-            if broken and mode == "overlap" and k == 1:
-                s = t - 1  # starts inside the prefill step that is still computing
             log("[tick %07d] Executing *sim.StepEvent" % s)
             log("<< StepEvent at %d ticks" % s)
             a, b = (0, L) if k == 0 else (L + k - 1, L + k)
@@ -104,20 +105,25 @@ def main(argv):
             e = s + step
             if k == 0:
                 ttft = e + otp - arrival
-                log("[tick %07d] Executing *sim.ScheduledEvent" % s)
-                log("<< Schedule: %s at %d ticks" % (rid, s))
             else:
                 itls.append(e - t + otp)
             t = e
-        e2e = ttft + sum(itls) + overhead
-        if broken and mode == "early-e2e":
-            e2e = t - arrival - 1
-        log("Finished req: ID: %s at time: %d" % (rid, arrival + e2e))
+            if k == N - 1:  # as BLIS: the final token's KV, then the completion, in the step
+                e2e = ttft + sum(itls) + overhead
+                if broken and mode == "early-e2e":
+                    e2e = t - arrival - 1
+                if N > 1:
+                    log("AllocateBlock for ReqID: %s, Num Inputs: %d, startIndex = %d, "
+                        "endIndex = %d" % (rid, L, L + N - 1, L + N))
+                log("Finished req: ID: %s at time: %d" % (rid, arrival + e2e))
+            if k == 0:
+                log("[tick %07d] Executing *sim.ScheduledEvent" % s)
+                log("<< Schedule: %s at %d ticks" % (rid, s))
         log("[tick %07d] Executing *sim.RequestLeftEvent" % t)
         log("<< RequestLeft: %s at %d ticks" % (rid, t))
         clock = t
         reqs.append(dict(id=rid, arrival=arrival, L=L, N=N, ttft=ttft, e2e=e2e, itls=itls,
-                         sched=start - queued))
+                         sched=start - arrival))
 
     sim_ended = clock
     all_itls = [v for r in reqs for v in r["itls"]]
