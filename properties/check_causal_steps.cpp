@@ -69,14 +69,24 @@ CheckResult check_law_c4_step_exclusive(const RunOutput& run) {
                  nullptr);
         }
         if (i == 0 || st[i].start >= st[i - 1].end) continue;
-        // O1's shape: every member of the previous step left at its end (completed in it), so
-        // nothing kept a STEP scheduled at that end.
+        // O1's shape: the previous step emptied its batch at its start (every member completed
+        // there), so no STEP was left pending at its end. Read from the STEP's event record
+        // (state after the event), else from the members' REQUEST_LEFT times.
         const auto& prev = st[i - 1];
-        bool emptied = inst.phase_times.has_value();
-        for (const auto& r : prev.batch) {
-          if (!emptied) break;
-          auto it = inst.phase_times->find(r);
-          emptied = it != inst.phase_times->end() && it->second.left == prev.end;
+        bool emptied = false;
+        if (inst.events) {
+          for (const auto& e : *inst.events) {
+            if (e.kind == model::EventKind::step && e.time == prev.start &&
+                e.adv == prev.end - prev.start) {
+              emptied = e.running_len == 0 && e.steps_pending == 0;
+            }
+          }
+        } else if (inst.phase_times) {
+          emptied = true;
+          for (const auto& r : prev.batch) {
+            auto it = inst.phase_times->find(r);
+            emptied = emptied && it != inst.phase_times->end() && it->second.left == prev.end;
+          }
         }
         const char* quirk = !emptied ? nullptr
                             : ctx.quirks.detect_completion_at_step_start

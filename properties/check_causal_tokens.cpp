@@ -274,6 +274,17 @@ CheckResult check_law_c4_deadline(const RunOutput& run) {
   const causal::RunFacts facts(run);
   support::Violations out(id);
   const char* o2 = "O2 (effects at step start beat the deadline)";
+  // A11: the standalone driver ran a step past the horizon, and a deadline beyond the horizon
+  // has no TIMEOUT (§7.2 step 8), so that step's tokens can follow the deadline.
+  const char* a11 = "A11 (standalone_runs_event_past_horizon; no TIMEOUT past the horizon)";
+  const auto shape_of = [&](const model::StepRecord* s, int64_t deadline) -> const char* {
+    if (s == nullptr) return o2;
+    if (s->start <= deadline) return o2;
+    if (ctx.standalone && ctx.quirks.standalone_runs_event_past_horizon && s->start > ctx.horizon) {
+      return a11;
+    }
+    return nullptr;
+  };
   if (ctx.has_coefficients()) {
     std::string missing;
     for (const auto& c : causal::completed_keys(run, facts, missing)) {
@@ -299,10 +310,9 @@ CheckResult check_law_c4_deadline(const RunOutput& run) {
       const int64_t t = std::max(ph.first_token_step_end, ph.last_token_step_end);
       if (t <= f->deadline) continue;
       const model::StepRecord* s = causal::RunFacts::step_ending(inst, t);
-      const bool shape = s == nullptr ? !inst.steps.has_value() : s->start <= f->deadline;
+      const char* quirk = s == nullptr ? (inst.steps ? nullptr : o2) : shape_of(s, f->deadline);
       report(out, ctx, rid,
-             "token step ends at " + kv("t", t) + " > " + kv("deadline", f->deadline),
-             shape ? o2 : nullptr);
+             "token step ends at " + kv("t", t) + " > " + kv("deadline", f->deadline), quirk);
     }
   }
   return std::move(out).finish();
