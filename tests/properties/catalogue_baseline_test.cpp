@@ -29,6 +29,7 @@ TEST(Catalogue, AppendixB1HoldsEverywhereApplicable) {
   const auto results = check_all(b1_run());
   std::set<std::string> not_applicable;
   for (const auto& r : results) {
+    if (r.id.rfind("LAW-C4-", 0) == 0) continue;  // causal_laws_test.cpp
     EXPECT_NE(r.status, Status::violated) << describe(b1_run());
     if (r.status == Status::not_applicable) not_applicable.insert(r.id);
   }
@@ -43,6 +44,7 @@ TEST(Catalogue, AppendixB1HoldsEverywhereApplicable) {
 TEST(Catalogue, AppendixB2HoldsEverywhere) {
   const auto results = check_all(b2_run());
   for (const auto& r : results) {
+    if (r.id.rfind("LAW-C4-", 0) == 0) continue;  // faithful B.2 breaks them (causal_laws_test)
     EXPECT_EQ(r.status, Status::held) << r.id << ": " << r.not_applicable_reason << "\n"
                                       << describe(b2_run());
   }
