@@ -1,6 +1,7 @@
 // Addendum C §C4, the laws about an instance's clock and steps: L1 (clock monotonicity), L2 (step
 // exclusivity) and L11 (horizon). Strict under the causal profile; under the faithful profile a
 // breach is a known exception only when a named quirk explains its shape.
+#include <algorithm>
 #include <string>
 
 #include "properties/causal_laws_support.h"
@@ -142,6 +143,20 @@ CheckResult check_law_c4_horizon(const RunOutput& run) {
                                  ? "O4/A11 (effects at step start; standalone_runs_event_past_"
                                    "horizon)"
                                  : "O4 (effects at step start, §8.3)";
+  // A4's shape: a stale decode TIMEOUT stepped some instance's clock back, so sim_ended (the
+  // clock at the end) lies before events already processed.
+  bool clock_stepped_back = false;
+  for (const auto& inst : run.instances) {
+    if (!inst.events) continue;
+    int64_t latest = 0;
+    for (const auto& e : *inst.events) {
+      clock_stepped_back = clock_stepped_back || e.time < latest;
+      latest = std::max(latest, e.time);
+    }
+  }
+  const char* a4 = ctx.quirks.stale_decode_deadline && clock_stepped_back
+                       ? "A4 (stale_decode_deadline stepped the clock back)"
+                       : nullptr;
   bool checked = false;
   if (ctx.has_coefficients()) {
     const causal::RunFacts facts(run);
@@ -162,7 +177,9 @@ CheckResult check_law_c4_horizon(const RunOutput& run) {
         report(out, ctx, c.key,
                "last token at a + e2e - P - n_tok*OTP = " + last.str() + " > " +
                    kv("sim_ended", ended),
-               shape ? past_horizon : nullptr);
+               a4 != nullptr ? a4
+               : shape       ? past_horizon
+                             : nullptr);
       }
     }
   }
