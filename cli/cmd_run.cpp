@@ -36,6 +36,7 @@ struct RunCommandOptions {
   int jobs = 0;  // 0 = one per hardware thread
   std::string shard;
   std::string projection = "current";
+  std::string time_profile = "faithful";
   bool strict = false;
   std::vector<std::string> report;  // {kind, path}
   std::string corpus_dir = "corpus/found";
@@ -128,6 +129,23 @@ int run_campaign_command(const RunCommandOptions& args) {
                 "' (current, pre-1514, pre-1512, pre-931, pre-846)");
     return kExitBadInput;
   }
+  if (args.time_profile == "faithful") {
+    o.gen.profile = gen::ProfileMix::faithful;
+  } else if (args.time_profile == "causal") {
+    o.gen.profile = gen::ProfileMix::causal;
+  } else if (args.time_profile == "mixed") {
+    o.gen.profile = gen::ProfileMix::mixed;
+  } else {
+    print_error("--time-profile: unknown profile '" + args.time_profile +
+                "' (faithful, causal, mixed)");
+    return kExitBadInput;
+  }
+  if (o.gen.profile != gen::ProfileMix::faithful &&
+      o.gen.projection != model::ProjectionEra::current) {
+    print_error("--time-profile " + args.time_profile +
+                " needs --projection current (the causal profile has its own projection)");
+    return kExitBadInput;
+  }
   std::string shard = args.shard;
   const char* shard_source = "--shard";
   if (shard.empty()) {
@@ -208,6 +226,9 @@ void add_run_command(CLI::App& app, CommandContext& context) {
   run->add_option("--projection", args->projection,
                   "PD metric projection era for every case: current, pre-1514, pre-1512, "
                   "pre-931, pre-846 (spec Appendix A)");
+  run->add_option("--time-profile", args->time_profile,
+                  "time profile of the generated cases (Addendum C): faithful (default), causal "
+                  "(the §C4 laws gate with no exception), or mixed (drawn per case)");
   run->add_flag("--strict", args->strict, "known exceptions (spec §11) fail too");
   run->add_option("--report", args->report, "also write a report: json FILE or junit FILE")
       ->expected(2);

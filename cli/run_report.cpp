@@ -87,13 +87,14 @@ io::ReportSuite coverage_suite(const gen::CampaignOptions& options,
   io::ReportSuite suite;
   suite.name = "coverage";
   const model::ProjectionEra era = options.gen.projection;
+  const bool faithful_cases = options.gen.profile != gen::ProfileMix::causal;
   for (const gen::CoverageItemInfo& item : gen::coverage_items()) {
     io::ReportCheck check;
     check.id = item.name;
     const int64_t hits = result.coverage.count(item.item);
     check.title = std::string(item.meaning) + " (hit in " + num(hits) + " of " +
                   num(result.coverage.cases) + " cases)";
-    if (gen::is_required(item.item, era)) {
+    if (gen::is_required(item.item, era, faithful_cases)) {
       if (hits == 0) {
         check.status = io::ReportCheck::Status::violated;
         check.gating = result.coverage_gate_enforced && !result.failure;
@@ -166,7 +167,10 @@ std::string summary_text(const gen::CampaignOptions& options, const gen::Campaig
     }
     s += "\n";
   }
-  s += "\n" + gen::format_coverage_table(result.coverage, options.gen.projection) + "\n";
+  s += "\n" +
+       gen::format_coverage_table(result.coverage, options.gen.projection,
+                                  options.gen.profile != gen::ProfileMix::causal) +
+       "\n";
   if (result.failure) {
     s += "coverage not gated: the campaign stopped at its first failure\n";
   } else if (!result.coverage_gaps.empty()) {

@@ -97,6 +97,7 @@ model::Config config_from_json(const LexJson& v, const std::string& path) {
   bool_field("pd_transfer_contention", c.pd_transfer_contention);
   double_field("kv_bytes_per_token", c.kv_bytes_per_token);
   enum_field("driver", c.driver, "\"cluster\", \"standalone\"");
+  enum_field("time_profile", c.time_profile, "\"faithful\", \"causal\"");
   enum_field("projection", c.projection,
              "\"current\", \"pre-1514\", \"pre-1512\", \"pre-931\", \"pre-846\"");
   if (const LexJson* x = o.optional("quirks")) c.quirks = quirks_from_json(*x, o.path("quirks"));
@@ -144,6 +145,9 @@ nlohmann::json config_to_json(const model::Config& c, bool include_defaults) {
   put("pd_transfer_contention", c.pd_transfer_contention, d.pd_transfer_contention);
   put("kv_bytes_per_token", c.kv_bytes_per_token, d.kv_bytes_per_token);
   put_enum("driver", c.driver, d.driver);
+  // Written only when causal, even with include_defaults: an absent key reads as faithful, so
+  // faithful run outputs stay byte-identical to those written before the key existed.
+  if (c.time_profile != d.time_profile) j["time_profile"] = model::to_string(c.time_profile);
   put_enum("projection", c.projection, d.projection);
   nlohmann::json quirks = nlohmann::json::object();
   for (const auto& [name, member] : kQuirks) {

@@ -200,7 +200,7 @@ Statistics statistics_from(Obj o) {
 EventRecord event_from(Obj o) {
   EventRecord e;
   get(o, "time", e.time);
-  get_enum(o, "kind", e.kind, "ARRIVAL, QUEUED, STEP, SCHEDULED, REQUEST_LEFT, TIMEOUT");
+  get_enum(o, "kind", e.kind, "ARRIVAL, QUEUED, STEP, SCHEDULED, REQUEST_LEFT, TIMEOUT, STEP_END");
   get(o, "request_id", e.request_id);
   get(o, "wait_queue_len", e.wait_queue_len);
   get(o, "running_len", e.running_len);
@@ -209,8 +209,37 @@ EventRecord event_from(Obj o) {
   get(o, "kv_in_use_blocks", e.kv_in_use_blocks);
   get(o, "kv_ref_sum", e.kv_ref_sum);
   get(o, "kv_owned_sum", e.kv_owned_sum);
+  if (const LexJson* v = o.optional("adv")) e.adv = to_int64(*v, o.path("adv"));
   o.reject_unknown();
   return e;
+}
+
+StepRecord step_from(Obj o) {
+  StepRecord s;
+  get(o, "start", s.start);
+  get(o, "end", s.end);
+  if (const LexJson* v = o.required("batch")) s.batch = string_list(*v, o.path("batch"));
+  get(o, "tokens", s.tokens);
+  o.reject_unknown();
+  return s;
+}
+
+RequestPhaseTimes phase_times_from(Obj o) {
+  RequestPhaseTimes t;
+  get(o, "enqueued", t.enqueued);
+  get(o, "first_scheduled", t.first_scheduled);
+  get(o, "first_token_step_end", t.first_token_step_end);
+  get(o, "last_token_step_end", t.last_token_step_end);
+  get(o, "left", t.left);
+  get(o, "timed_out", t.timed_out);
+  get(o, "preemptions", t.preemptions);
+  if (const LexJson* v = o.optional("kv_from")) {
+    t.kv_from = to_string(*v, o.path("kv_from"));
+    get(o, "kv_transfer_start", t.kv_transfer_start);
+    get(o, "kv_transfer_complete", t.kv_transfer_complete);
+  }
+  o.reject_unknown();
+  return t;
 }
 
 constexpr const char* kStates = "QUEUED, RUNNING, COMPLETED, TIMED_OUT, WAITING_FOR_REMOTE_KVS";
@@ -277,6 +306,27 @@ InstanceOutput instance_from(Obj o) {
           event_from(Obj(items[i], index(o.path("events"), i), o.generic("events"), o.missing())));
     }
     in.events = std::move(events);
+  }
+  if (const LexJson* v = o.optional("steps")) {
+    const auto& items = to_array(*v, o.path("steps"));
+    std::vector<StepRecord> steps;
+    steps.reserve(items.size());
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      steps.push_back(
+          step_from(Obj(items[i], index(o.path("steps"), i), o.generic("steps"), o.missing())));
+    }
+    in.steps = std::move(steps);
+  }
+  if (const LexJson* v = o.optional("phase_times")) {
+    const std::string path = o.path("phase_times");
+    ObjectReader type_check(*v, path);
+    std::vector<std::pair<Id, RequestPhaseTimes>> entries;
+    entries.reserve(v->members.size());
+    for (const auto& [id, entry] : v->members) {
+      entries.emplace_back(
+          id, phase_times_from(Obj(entry, join(path, id), o.generic("phase_times"), o.missing())));
+    }
+    in.phase_times = IdMap<RequestPhaseTimes>::from_entries(std::move(entries));
   }
   o.reject_unknown();
   return in;

@@ -109,6 +109,27 @@ json event_to_json(const EventRecord& e) {
           {"kv_owned_sum", e.kv_owned_sum}};
 }
 
+// Addendum C step log and phase times (docs/formats.md "Step log").
+json step_to_json(const StepRecord& s) {
+  return {{"start", s.start}, {"end", s.end}, {"batch", s.batch}, {"tokens", s.tokens}};
+}
+
+json phase_times_to_json(const RequestPhaseTimes& t) {
+  json j = {{"enqueued", t.enqueued},
+            {"first_scheduled", t.first_scheduled},
+            {"first_token_step_end", t.first_token_step_end},
+            {"last_token_step_end", t.last_token_step_end},
+            {"left", t.left},
+            {"timed_out", t.timed_out},
+            {"preemptions", t.preemptions}};
+  if (!t.kv_from.empty()) {
+    j["kv_from"] = t.kv_from;
+    j["kv_transfer_start"] = t.kv_transfer_start;
+    j["kv_transfer_complete"] = t.kv_transfer_complete;
+  }
+  return j;
+}
+
 json instance_to_json(const InstanceOutput& in) {
   json j = json::object();
   j["id"] = in.id;
@@ -130,8 +151,22 @@ json instance_to_json(const InstanceOutput& in) {
   j["final_states"] = states;
   if (in.events) {
     json events = json::array();
-    for (const auto& e : *in.events) events.push_back(event_to_json(e));
+    for (const auto& e : *in.events) {
+      json ej = event_to_json(e);
+      if (e.adv != 0) ej["adv"] = e.adv;  // STEP records (Addendum C Δ8)
+      events.push_back(std::move(ej));
+    }
     j["events"] = events;
+  }
+  if (in.steps) {
+    json steps = json::array();
+    for (const auto& s : *in.steps) steps.push_back(step_to_json(s));
+    j["steps"] = steps;
+  }
+  if (in.phase_times) {
+    json times = json::object();
+    for (const auto& [id, t] : *in.phase_times) times[std::string(id)] = phase_times_to_json(t);
+    j["phase_times"] = times;
   }
   return j;
 }

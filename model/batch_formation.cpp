@@ -1,6 +1,7 @@
 // Spec §7.3 (STEP), §7.4 (FORM_BATCH, GROW_OR_PREEMPT), §7.5 (EXECUTE), §7.6 (COMPLETE, RECORD),
-// §7.7 (NEXT_STEP).
+// §7.7 (NEXT_STEP); Addendum C Δ2 (causal STEP / STEP_END), Δ3 (causal batch formation).
 #include <algorithm>
+#include <span>
 
 #include "model/instance_impl.h"
 #include "model/latency.h"
@@ -23,10 +24,45 @@ void Instance::Impl::step(int64_t now) {
     queue.push(now, EventKind::scheduled, slot);
     slots[slot].sched_delay = now - slots[slot].req->arrival;  // overwritten on re-admission
   }
+  if (causal) {  // Addendum C Δ2: the batch runs on [now, now + adv); its effects come at the end
+    const int64_t adv = advance();
+    account_kv(adv);
+    event_adv = adv;
+    if (steps) log_step(now, adv);
+    queue.push(now + adv, EventKind::step_end, -1);
+    steps_queued += 1;  // STEP_END holds step_pending (Δ1), so INV-8 counts it
+    step_pending = true;
+    return;
+  }
   const int64_t adv = execute(now);
+  event_adv = adv;
+  if (steps) log_step(now, adv);  // the real interval, although the effects came at `now` (A5)
   if (effect != nullptr) effect->step_advance = adv;  // for detection at step end (A5 off)
   complete(now, adv);
   next_step(now, adv);
+}
+
+void Instance::Impl::step_end(int64_t e) {
+  execute_causal(e);
+  complete(e, 0);  // REQUEST_LEFT and RECORD at e
+  if (!running.empty() || wait_live > 0) {
+    schedule_step(e);
+  } else {
+    step_pending = false;
+  }
+}
+
+void Instance::Impl::log_step(int64_t now, int64_t adv) {
+  StepRecord rec;
+  rec.start = now;
+  rec.end = now + adv;
+  for (int32_t slot : running) {
+    const SimRequest& r = *slots[slot].req;
+    if (r.num_new <= 0) continue;
+    rec.batch.push_back(r.id.str());
+    rec.tokens += r.num_new;
+  }
+  steps->push_back(std::move(rec));
 }
 
 // ---- §7.4 FORM_BATCH
@@ -52,6 +88,7 @@ bool Instance::Impl::grow_or_preempt(BatchBuild& bb, int32_t slot, int64_t n) {
     v.pi = 0;
     v.itl.clear();
     v.ttft_set = false;
+    slots[victim].phase.preemptions += 1;
     kv.release(victim);
     slots[victim].computed.reset();
     wait_push_front(victim);  // repeated push_front restores batch order
@@ -101,18 +138,29 @@ void Instance::Impl::form_batch(BatchBuild& bb) {
     const int32_t slot = wait_front();
     SimRequest& r = *slots[slot].req;
     if (r.is_decode_sub) {  // PD decode sub-request, KV already held
-      if (!kv.allocate(slot, r, r.pi, r.pi + 1, {})) break;
+      if (causal && r.pi == r.L() && !r.ttft_set) {
+        // Δ3b: the first-token step recomputes position L - 1, whose slot the transfer reserved.
+        slots[slot].computed = r.L();
+      } else {
+        if (!kv.allocate(slot, r, r.pi, r.pi + 1, {})) break;
+        slots[slot].computed = r.pi + 1;
+      }
       wait_pop_front();
       running.push_back(slot);
       r.scheduled_step = step_count;
       newly.push_back(slot);
+      if (slots[slot].phase.first_scheduled < 0) slots[slot].phase.first_scheduled = clock;
       bb.budget -= 1;
       r.state = RequestState::running;
       r.num_new = 1;
-      slots[slot].computed = r.pi + 1;
       continue;
     }
-    kv.lookup(r.input(), cached);
+    if (causal) {  // Δ3a: the last prompt position is always recomputed (vLLM's cap)
+      const size_t looked = static_cast<size_t>(std::max<int64_t>(r.L() - 1, 0));
+      kv.lookup(std::span<const Token>(r.input()).first(looked), cached);
+    } else {
+      kv.lookup(r.input(), cached);
+    }
     const int64_t c = static_cast<int64_t>(cached.size()) * B;
     int64_t n = r.L() - c;
     if (0 < thr && thr < n) n = thr;
@@ -123,6 +171,7 @@ void Instance::Impl::form_batch(BatchBuild& bb) {
     running.push_back(slot);
     r.scheduled_step = step_count;
     newly.push_back(slot);
+    if (slots[slot].phase.first_scheduled < 0) slots[slot].phase.first_scheduled = clock;
     bb.budget -= n;
     r.state = RequestState::running;
     r.num_new = n;
@@ -133,7 +182,7 @@ void Instance::Impl::form_batch(BatchBuild& bb) {
 // ---- §7.5 EXECUTE
 // ---------------------------------------------------------------------------------
 
-int64_t Instance::Impl::execute(int64_t now) {
+int64_t Instance::Impl::advance() const {
   // S = running requests with num_new > 0, split into prefill and decode tokens (§5.1), before
   // any progress index moves.
   bool any_new = false;
@@ -149,9 +198,19 @@ int64_t Instance::Impl::execute(int64_t now) {
       decode_tokens += r.num_new;
     }
   }
-  const int64_t adv =
-      any_new ? std::max<int64_t>(1, step_time(config.beta, prefill_tokens, decode_tokens))
-              : empty_step_advance(config.empty_step_rule, config.beta);
+  return any_new ? std::max<int64_t>(1, step_time(config.beta, prefill_tokens, decode_tokens))
+                 : empty_step_advance(config.empty_step_rule, config.beta);
+}
+
+void Instance::Impl::account_kv(int64_t adv) {
+  const int64_t used = kv.used();
+  peak_kv_used = std::max(peak_kv_used, used);
+  // In binary64 (§7.5): used·adv need not fit an int64 when adv saturates.
+  kv_used_integral += static_cast<double>(used) * static_cast<double>(adv);
+}
+
+int64_t Instance::Impl::execute(int64_t now) {
+  const int64_t adv = advance();
   for (int32_t slot : running) {
     RequestSlot& s = slots[slot];
     SimRequest& r = *s.req;
@@ -163,18 +222,45 @@ int64_t Instance::Impl::execute(int64_t now) {
       // One entry per decode step: N − 1 of them unless preempted (capacity survives clear()).
       if (r.itl.capacity() == 0) r.itl.reserve(static_cast<size_t>(std::max<int64_t>(r.N(), 1)));
       r.itl.push_back(adv + otp);
+      s.phase.last_token_step_end = now + adv;
     }
     if (r.pi == L && !r.ttft_set) {
       r.ttft_set = true;
       r.first_token_time = now + adv + otp - r.arrival;
       s.ttft = static_cast<double>(r.first_token_time);  // overwritten on re-prefill
+      s.phase.first_token_step_end = s.phase.last_token_step_end = now + adv;
     }
   }
-  const int64_t used = kv.used();
-  peak_kv_used = std::max(peak_kv_used, used);
-  // In binary64 (§7.5): used·adv need not fit an int64 when adv saturates.
-  kv_used_integral += static_cast<double>(used) * static_cast<double>(adv);
+  account_kv(adv);
   return adv;
+}
+
+// Addendum C Δ2: progress and tokens of the step that ends at e. Members a TIMEOUT removed while
+// the step ran are no longer in `running`: their work in the step is lost.
+void Instance::Impl::execute_causal(int64_t e) {
+  for (int32_t slot : running) {
+    RequestSlot& s = slots[slot];
+    SimRequest& r = *s.req;
+    if (r.num_new <= 0) continue;  // no compute, no progress
+    const int64_t L = r.L();
+    if (r.pi < L) {
+      r.pi = *s.computed;
+    } else if (r.ttft_set) {  // a decode token
+      r.pi += 1;
+      if (r.itl.capacity() == 0) r.itl.reserve(static_cast<size_t>(std::max<int64_t>(r.N(), 1)));
+      r.itl.push_back((e - r.last_token_end) + otp);  // the real gap, skipped steps included
+      r.last_token_end = e;
+      s.phase.last_token_step_end = e;
+    }
+    // else: first-token step of a transferred decode sub-request (Δ3b): pi stays L.
+    if (r.pi == L && !r.ttft_set) {
+      r.ttft_set = true;
+      r.first_token_time = e + otp - r.arrival;
+      r.last_token_end = e;
+      s.ttft = static_cast<double>(r.first_token_time);
+      s.phase.first_token_step_end = s.phase.last_token_step_end = e;
+    }
+  }
 }
 
 // ---- §7.6 COMPLETE and RECORD

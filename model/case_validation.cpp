@@ -158,6 +158,13 @@ Error validate_config(const Config& c) {
     return fail(p + "driver", quoted(to_string(c.driver)),
                 "the standalone driver needs num_instances = 1 and no PD pools");
   }
+  // Appendix A's eras are BLIS's history of the faithful projection; the causal profile has
+  // its own projection (Addendum C Δ7), so combining them means nothing.
+  if (c.causal() && c.projection != ProjectionEra::current) {
+    return fail(p + "projection", quoted(to_string(c.projection)),
+                "the causal time profile uses its own projection (Addendum C Δ7); only "
+                "\"current\" is allowed with it");
+  }
   return std::nullopt;
 }
 

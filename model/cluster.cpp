@@ -270,7 +270,10 @@ DriverResult run_standalone(const Config& config, const std::vector<SimRequest*>
     const std::optional<int64_t> next = inst.next_event_time();
     if (!next) break;
     // ⚑ A11: BLIS's library loop runs the first event past the horizon, then stops.
-    if (!config.quirks.standalone_runs_event_past_horizon && *next > horizon) break;
+    // Δ1 (causal): the loop checks before processing, as §8.3 does.
+    if ((config.causal() || !config.quirks.standalone_runs_event_past_horizon) && *next > horizon) {
+      break;
+    }
     inst.process_next();
     if (inst.clock() > horizon) break;
   }

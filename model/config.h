@@ -16,15 +16,18 @@ enum class LeastLoadedTiebreak { first, random };
 enum class PdDecider { never, always };
 // cluster = §8.3 (the BLIS CLI path); standalone = §4.2 (one instance, no cluster layer).
 enum class Driver { cluster, standalone };
+// Addendum C: faithful = v1 as written (BLIS's quirks included); causal = v1 plus the rule
+// deltas Δ1–Δ9, under which the laws of §C4 hold strictly.
+enum class TimeProfile { faithful, causal };
 
 // The metric projection in force (spec §10.4 = `current`; Appendix A = the others). Historical
 // eras exist so that the campaign can prove it catches the bugs simcheck was born from.
 enum class ProjectionEra {
-  current,         // since #1514
-  pre_1514,        // #1512 -> #1514: current TTFT, E2E = CT - arrival, completion_time = CT
-  pre_1512,        // #931 -> #1512: TTFT = pt + transfer + itl0 (double OTP, no decode wait)
-  pre_931,         // #846 -> #931: TTFT = pt, E2E = CT - arrival (CT = clock + P)
-  pre_846,         // #840 -> #846: as pre_931 but CT = detection clock (no P)
+  current,   // since #1514
+  pre_1514,  // #1512 -> #1514: current TTFT, E2E = CT - arrival, completion_time = CT
+  pre_1512,  // #931 -> #1512: TTFT = pt + transfer + itl0 (double OTP, no decode wait)
+  pre_931,   // #846 -> #931: TTFT = pt, E2E = CT - arrival (CT = clock + P)
+  pre_846,   // #840 -> #846: as pre_931 but CT = detection clock (no P)
 };
 
 // Every "faithful quirk" of spec §13 lives here, one switch each, default = what the spec (and
@@ -75,11 +78,15 @@ struct Config {
   // Extensions (not in §2): which driver, which projection era, which quirks, and whether to
   // record the per-instance processed-event log (§10.6, optional).
   Driver driver = Driver::cluster;
+  // Addendum C §C0. The causal profile needs the processed-event log (Δ8): simulate() turns
+  // record_events on for it (docs/model.md, resolved ambiguities).
+  TimeProfile time_profile = TimeProfile::faithful;
   ProjectionEra projection = ProjectionEra::current;
   Quirks quirks{};
   bool record_events = false;
 
   bool pd_enabled() const { return prefill_instances > 0 || decode_instances > 0; }
+  bool causal() const { return time_profile == TimeProfile::causal; }
 };
 
 // Canonical spellings used by every format (case JSON, run output, CLI flags).
@@ -89,6 +96,7 @@ const char* to_string(LeastLoadedTiebreak v);
 const char* to_string(PdDecider v);
 const char* to_string(Driver v);
 const char* to_string(ProjectionEra v);
+const char* to_string(TimeProfile v);
 
 // Parse a canonical spelling; false if `s` is not one.
 bool parse(const std::string& s, EmptyStepRule& out);
@@ -97,5 +105,6 @@ bool parse(const std::string& s, LeastLoadedTiebreak& out);
 bool parse(const std::string& s, PdDecider& out);
 bool parse(const std::string& s, Driver& out);
 bool parse(const std::string& s, ProjectionEra& out);
+bool parse(const std::string& s, TimeProfile& out);
 
 }  // namespace simcheck::model

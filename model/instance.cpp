@@ -17,10 +17,15 @@ Instance::Impl::Impl(std::string id_, Role role_, const Config& config_)
       role(role_),
       config(config_),
       otp(output_token_processing_time(config_.alpha)),
+      causal(config_.causal()),
       kv(config_.total_kv_blocks, config_.block_size_tokens,
          KvCache::Options{config_.quirks.empty_range_claims_nothing,
                           config_.quirks.decode_topup_block_keyed}) {
-  if (config.record_events) events.emplace();
+  // Δ8: the causal profile always keeps the processed-event log (simulate() also sets the flag).
+  if (config.record_events || causal) {
+    events.emplace();
+    steps.emplace();
+  }
 }
 
 // ---- helpers ----------------------------------------------------------------------------------
@@ -123,10 +128,12 @@ void Instance::Impl::enqueue(int32_t slot) {
   if (r.deadline > 0 && r.deadline <= now) {  // 6. already late
     r.state = RequestState::timed_out;
     timed_out += 1;
+    slots[slot].phase.timed_out = now;
     effect->timed_out.push_back(&r);
     return;
   }
-  wait_push_back(slot);                                     // 7. state stays QUEUED
+  wait_push_back(slot);  // 7. state stays QUEUED
+  slots[slot].phase.enqueued = now;
   if (r.deadline > 0 && r.deadline <= config.horizon_us) {  // 8.
     queue.push(r.deadline, EventKind::timeout, slot);
   }
@@ -141,9 +148,12 @@ void Instance::Impl::timeout(int32_t slot, int64_t t) {
   const bool was_running = r.state == RequestState::running;
   r.state = RequestState::timed_out;
   timed_out += 1;
+  s.phase.timed_out = t;
   effect->timed_out.push_back(&r);
   kv.release(slot);
   s.computed.reset();
+  // Δ4: the client left before it could see the first token (production + OTP).
+  if (causal && s.ttft && r.arrival + static_cast<int64_t>(*s.ttft) > t) s.ttft.reset();
   if (was_running) {
     // Order of the others preserved; step_pending untouched.
     running.erase(std::find(running.begin(), running.end(), slot));
@@ -168,6 +178,7 @@ void Instance::Impl::record_event(const InstanceEvent& e) {
   rec.kv_in_use_blocks = kv.in_use_count();
   rec.kv_ref_sum = kv.ref_sum();
   rec.kv_owned_sum = kv.owned_sum();
+  if (e.kind == EventKind::step) rec.adv = event_adv;
   events->push_back(std::move(rec));
 }
 
@@ -221,13 +232,14 @@ EventEffect Instance::process_next() {
 void Instance::process_next(EventEffect& effect) {
   Impl& m = *impl_;
   const InstanceEvent e = m.queue.pop();
-  if (e.kind == EventKind::step) m.steps_queued -= 1;
+  if (e.kind == EventKind::step || e.kind == EventKind::step_end) m.steps_queued -= 1;
   effect.lazily_cancelled = false;
   effect.time = e.time;
   effect.delta_completed = effect.delta_dropped_unservable = effect.delta_timed_out = 0;
   effect.recorded.clear();
   effect.timed_out.clear();
   effect.step_advance = 0;
+  m.event_adv = 0;
   if (e.kind == EventKind::timeout && m.slots[e.slot].req->state == RequestState::completed) {
     effect.lazily_cancelled = true;  // discarded without touching the clock
     return;
@@ -251,13 +263,16 @@ void Instance::process_next(EventEffect& effect) {
       m.step(e.time);
       break;
     case EventKind::scheduled:
+      break;  // a timeline marker: it only advances the clock
     case EventKind::request_left:
-      break;  // timeline markers: they only advance the clock
+      m.slots[e.slot].phase.left = e.time;
+      break;
     case EventKind::timeout:
       m.timeout(e.slot, e.time);
       break;
-    case EventKind::step_end:
-      break;  // only scheduled under the causal profile (Addendum C Δ1)
+    case EventKind::step_end:  // only scheduled under the causal profile (Addendum C Δ1)
+      m.step_end(e.time);
+      break;
   }
   m.effect = nullptr;
   effect.delta_completed = m.completed - completed_before;
@@ -279,12 +294,20 @@ void Instance::enqueue_decode(SimRequest& dec, int64_t t) {
   Impl& m = *impl_;
   const int32_t slot = m.slot_for(dec);
   m.register_meta(slot);
+  if (m.causal && dec.deadline > 0 && dec.deadline <= t) {
+    // Δ5: the deadline passed during the transfer. An ordinary TIMEOUT at t (no clock step
+    // back) releases the reserved KV; the sub-request is never queued.
+    m.queue.push(t, EventKind::timeout, slot);
+    return;
+  }
   m.wait_push_back(slot);
+  m.slots[slot].phase.enqueued = t;
   if (dec.deadline > 0 && dec.deadline <= m.config.horizon_us) {
     // ⚑ A4: the deadline may lie before t (and before the clock); with the quirk off the decode
     // TIMEOUT is never scheduled before the enqueue time.
-    const int64_t at =
-        m.config.quirks.stale_decode_deadline ? dec.deadline : std::max(dec.deadline, t);
+    const int64_t at = m.config.quirks.stale_decode_deadline && !m.causal
+                           ? dec.deadline
+                           : std::max(dec.deadline, t);
     m.queue.push(at, EventKind::timeout, slot);
   }
   if (m.running.empty() && !m.step_pending) m.schedule_step(std::max(m.clock, t));
@@ -346,6 +369,8 @@ InstanceOutput Instance::finalize(int64_t horizon) {
   maps.sched_delay.reserve(n_sched);
   completion_time.reserve(n_ct);
   out.final_states.reserve(order.size());
+  IdMap<RequestPhaseTimes>* phases = m.events ? &out.phase_times.emplace() : nullptr;
+  if (phases) phases->reserve(order.size());
   // The walk is random over the slots and their requests (id order is not arrival order), so
   // the slot 16 ahead and the request 8 ahead are prefetched: the cache misses overlap.
   for (size_t k = 0; k < order.size(); ++k) {
@@ -368,6 +393,7 @@ InstanceOutput Instance::finalize(int64_t horizon) {
     }
     out.final_states.emplace_hint(out.final_states.end(), rid,
                                   FinalRequestState{s.req->state, s.req->pi, m.kv.owned_count(i)});
+    if (phases) phases->emplace_hint(phases->end(), rid, s.phase);
   }
 
   out.statistics = summary_statistics(c, maps, m.all_itls);
@@ -380,6 +406,7 @@ InstanceOutput Instance::finalize(int64_t horizon) {
   }
   for (int32_t slot : m.running) out.running_at_end.push_back(m.slots[slot].req->id.str());
   if (m.events) out.events = std::move(*m.events);
+  if (m.steps) out.steps = std::move(*m.steps);
   // FINALIZE is the instance's last call (§7.10, end of run): its KV cache and request slots are
   // freed now, so that the aggregate's maps reuse their memory instead of adding to the peak.
   m.kv = KvCache(m.config.total_kv_blocks, m.config.block_size_tokens,

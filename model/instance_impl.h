@@ -31,6 +31,7 @@ struct RequestSlot {
   RequestMeta meta;
   std::optional<double> ttft, e2e, itl_avg, completion_time;
   std::optional<int64_t> sched_delay;
+  RequestPhaseTimes phase;  // Addendum C phase times; reported with config.record_events
 };
 
 // Slots never move (a std::vector's doublings copied every slot, tens of MB per run).
@@ -96,6 +97,7 @@ struct Instance::Impl {
   Role role;
   Config config;
   int64_t otp;  // §5.2 OTP
+  bool causal;  // Addendum C: time_profile = causal
 
   // ---- §7.1 state ----
   int64_t clock = 0;
@@ -128,6 +130,8 @@ struct Instance::Impl {
   std::vector<int64_t> all_itls;
   std::vector<int64_t> step_counters;
   std::optional<std::vector<EventRecord>> events;
+  std::optional<std::vector<StepRecord>> steps;  // with events (Addendum C step log)
+  int64_t event_adv = 0;                         // adv of the STEP being processed (its record)
 
   // ---- per-event and per-step scratch ----
   EventEffect* effect = nullptr;  // the effect of the event being processed
@@ -150,7 +154,12 @@ struct Instance::Impl {
   void record_event(const InstanceEvent& e);
 
   // ---- STEP (batch_formation.cpp) ----
-  void step(int64_t now);                                         // §7.3
+  void step(int64_t now);                                         // §7.3 (causal: Δ2 STEP)
+  void step_end(int64_t e);                                       // Addendum C Δ2 STEP_END
+  int64_t advance() const;                                        // §5.1 adv of the batch
+  void account_kv(int64_t adv);                                   // §7.5 peak, integral
+  void log_step(int64_t now, int64_t adv);                        // the step log
+  void execute_causal(int64_t e);                                 // Addendum C Δ2 EXECUTE_C
   void form_batch(BatchBuild& bb);                                // §7.4
   bool grow_or_preempt(BatchBuild& bb, int32_t slot, int64_t n);  // §7.4
   int64_t execute(int64_t now);                                   // §7.5

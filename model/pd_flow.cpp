@@ -77,7 +77,8 @@ void ClusterDriver::prefill_route(int parent, int64_t t) {
 int64_t ClusterDriver::detection_time(const EventEffect& effect) {
   // ⚑ A5: BLIS detects a completion at the start of the finishing step (the cluster clock).
   // With the quirk off, detection is placed at the end of that step: clock + its advance.
-  if (config_.quirks.detect_completion_at_step_start) return clock_;
+  // Causal (Δ6): completions are RECORDed by STEP_END events, so the clock is the step's end.
+  if (config_.causal() || config_.quirks.detect_completion_at_step_start) return clock_;
   // Only a STEP RECORDs completions, and batch formation reports its advance (≥ 1 µs, §5.1).
   return clock_ + effect.step_advance;
 }

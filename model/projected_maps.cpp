@@ -130,7 +130,7 @@ bool build_projected_maps(const std::vector<InstanceOutput>& instances,
       route_instance_rows(
           instances, [](const InstanceOutput& i) { return &i.maps.ttft; }, subs,
           [&](const SubId& s, double v) {
-            if (!s.decode) inputs[s.parent].pt = v;
+            (s.decode ? inputs[s.parent].td : inputs[s.parent].pt) = v;
           },
           ttft) &&
       route_instance_rows(
@@ -206,6 +206,7 @@ bool build_projected_maps(const std::vector<InstanceOutput>& instances,
   for (size_t k = 0; k < by_id.size(); ++k) {
     ParentRecord& p = parents[parents_by_id[k]];
     p.completed = by_id[k].completed;
+    p.served = by_id[k].served;
     p.ttft_branch = by_id[k].ttft_branch;
     p.e2e_branch = by_id[k].e2e_branch;
     ttft_sum += by_id[k].ttft_sum_delta;

@@ -88,12 +88,14 @@ CompletionTimeRule completion_time_rule(ProjectionEra era) {
 
 ParentInputs read_inputs(const TreeMaps& m, const ParentRecord& p) {
   return ParentInputs{lookup(m.sched_delay, p.decode_id), lookup(m.e2e, p.decode_id),
-                      lookup(m.ttft, p.prefill_id), lookup(m.sched_delay, p.prefill_id),
-                      lookup(m.itl_avg, p.decode_id)};
+                      lookup(m.ttft, p.prefill_id),       lookup(m.sched_delay, p.prefill_id),
+                      lookup(m.itl_avg, p.decode_id),     lookup(m.ttft, p.decode_id)};
 }
 
 bool is_completed(const ParentRecord& p, const ProjectionRules& rules) {
-  if (!rules.dropped_parent_counts_completed) return p.outcome == ParentOutcome::decode_completed;
+  // Under the causal profile `served` does the gating (Δ7), so the flag keeps its v1 form.
+  if (!rules.causal && !rules.dropped_parent_counts_completed)
+    return p.outcome == ParentOutcome::decode_completed;
   // ⚑ A1/A13: the flag tests `> 0` and an assigned decode pod, so drops and decode timeouts
   // count, and a drop at t = 0 does not.
   return p.completion_time > 0 && !p.decode_instance.empty();
@@ -188,6 +190,7 @@ void project_parent(TreeMaps& m, int64_t& ttft_sum, ParentRecord& p, const Proje
                     std::vector<std::string>& warnings) {
   const ParentProjection r = project_parent_values(p, read_inputs(m, p), rules, warnings);
   p.completed = r.completed;
+  p.served = r.served;
   p.e2e_branch = r.e2e_branch;
   p.ttft_branch = r.ttft_branch;
   rekey(m.e2e, p, r.e2e);
@@ -199,11 +202,39 @@ void project_parent(TreeMaps& m, int64_t& ttft_sum, ParentRecord& p, const Proje
   if (m.completion_time) rekey(*m.completion_time, p, r.completion_time);
 }
 
+// Addendum C Δ7: only a parent whose decode produced a first token that reached the client
+// (served) gets entries; ttft_sum keeps C-2c exact for every completed parent.
+ParentProjection project_causal(const ParentRecord& p, const ParentInputs& in, bool completed) {
+  ParentProjection r;
+  r.completed = completed;
+  r.served = completed && in.td.has_value();
+  if (completed) {
+    const double base = (in.pt ? *in.pt : 0.0) + (in.de ? *in.td : 0.0);  // RECORD's additions
+    r.ttft_sum_delta = trunc_to_int64((r.served ? *in.td : 0.0) - base);
+  }
+  if (!r.served) return r;
+  if (in.de) {
+    r.e2e = *in.de;
+    r.e2e_branch = E2eBranch::decode;
+  } else {
+    r.e2e = static_cast<double>(p.completion_time - p.arrival);
+    r.e2e_branch = E2eBranch::timeout;
+  }
+  r.ttft = *in.td;
+  r.ttft_branch = TtftBranch::decode;
+  r.sched_delay = in.pdl;
+  r.meta = parent_meta(p);
+  r.itl_avg = in.di;
+  r.completion_time = static_cast<double>(p.arrival) + *r.e2e;
+  return r;
+}
+
 }  // namespace
 
 ParentProjection project_parent_values(const ParentRecord& p, const ParentInputs& in,
                                        const ProjectionRules& rules,
                                        std::vector<std::string>& warnings) {
+  if (rules.causal) return project_causal(p, in, is_completed(p, rules));
   ParentProjection r;
   r.completed = is_completed(p, rules);
   if (!r.completed) return r;  // every key of the parent's sub-requests is only erased
@@ -221,7 +252,8 @@ ParentProjection project_parent_values(const ParentRecord& p, const ParentInputs
 }
 
 ProjectionRules ProjectionRules::from_config(const Config& config) {
-  return ProjectionRules{config.projection, config.quirks.dropped_parent_counts_completed};
+  return ProjectionRules{config.projection, config.quirks.dropped_parent_counts_completed,
+                         config.causal()};
 }
 
 void project_pd_metrics(ProjectionTarget target, std::vector<ParentRecord>& parents,

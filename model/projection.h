@@ -24,6 +24,8 @@ struct ProjectionRules {
   // Quirks::dropped_parent_counts_completed (A1). When false a parent is "completed" only if
   // its outcome is decode_completed.
   bool dropped_parent_counts_completed = true;
+  // Addendum C Δ7: the causal projection (served gating, T-DECODE, E-DECODE / E-TIMEOUT).
+  bool causal = false;
 
   static ProjectionRules from_config(const Config& config);
 };
@@ -35,12 +37,14 @@ struct ParentInputs {
   std::optional<double> pt;    // ttft[pfx]: prefill TTFT
   std::optional<int64_t> pdl;  // sched_delay[pfx]
   std::optional<double> di;    // itl_avg[dec]
+  std::optional<double> td;    // ttft[dec] (read by the causal projection, Addendum C Δ7)
 };
 
 // What projecting one parent writes under the parent's id (nullopt = no entry) besides erasing
 // the prefill and decode sub-requests' keys from every map, and its change of ttft_sum.
 struct ParentProjection {
   bool completed = false;
+  bool served = false;  // Addendum C Δ7 (causal only; false under faithful)
   TtftBranch ttft_branch = TtftBranch::none;
   E2eBranch e2e_branch = E2eBranch::none;
   std::optional<double> ttft, e2e, itl_avg;

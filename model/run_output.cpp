@@ -37,12 +37,15 @@ constexpr std::pair<ParentOutcome, const char*> kOutcome[] = {
 constexpr std::pair<TtftBranch, const char*> kTtft[] = {{TtftBranch::none, "none"},
                                                         {TtftBranch::primary, "T-PRIMARY"},
                                                         {TtftBranch::fallback, "T-FALLBACK"},
-                                                        {TtftBranch::negative, "T-NEGATIVE"}};
+                                                        {TtftBranch::negative, "T-NEGATIVE"},
+                                                        {TtftBranch::decode, "T-DECODE"}};
 constexpr std::pair<E2eBranch, const char*> kE2e[] = {{E2eBranch::none, "none"},
                                                       {E2eBranch::primary, "E-PRIMARY"},
                                                       {E2eBranch::preempted, "E-PREEMPTED"},
                                                       {E2eBranch::fallback, "E-FALLBACK"},
-                                                      {E2eBranch::negative, "E-NEGATIVE"}};
+                                                      {E2eBranch::negative, "E-NEGATIVE"},
+                                                      {E2eBranch::decode, "E-DECODE"},
+                                                      {E2eBranch::timeout, "E-TIMEOUT"}};
 
 }  // namespace
 

@@ -193,8 +193,15 @@ enum class ParentOutcome {
 };
 
 // §10.4 branches taken by the projection for one parent.
-enum class TtftBranch { none, primary, fallback, negative };  // none = T-NONE or not completed
-enum class E2eBranch { none, primary, preempted, fallback, negative };
+// decode (T-DECODE, E-DECODE) and timeout (E-TIMEOUT) are the causal profile's branches (Δ7).
+enum class TtftBranch {
+  none,
+  primary,
+  fallback,
+  negative,
+  decode
+};  // none = T-NONE or not completed
+enum class E2eBranch { none, primary, preempted, fallback, negative, decode, timeout };
 
 // The decode sub-request's final state as seen in the parent record (§10.6).
 struct DecodeSubRecord {
@@ -224,6 +231,9 @@ struct ParentRecord {
   int64_t active_at_start = 0;                // transfer divisor used (1 without contention)
   ParentOutcome outcome = ParentOutcome::prefill_pending;
   bool completed = false;  // the §10.4 flag
+  // Addendum C Δ7/Δ8 (causal profile): completed and the decode produced a first token that
+  // reached the client. Always false under the faithful profile.
+  bool served = false;
   TtftBranch ttft_branch = TtftBranch::none;
   E2eBranch e2e_branch = E2eBranch::none;
 };

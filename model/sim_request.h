@@ -23,6 +23,8 @@ struct SimRequest {
   int64_t num_new = 0;
   bool ttft_set = false;
   int64_t first_token_time = 0;  // offset from arrival (§3.1)
+  // Causal profile (Addendum C Δ2): end of the step that produced the latest token.
+  int64_t last_token_end = 0;
   std::vector<int64_t> itl;
   int64_t scheduled_step = 0;
   int64_t finished_step = 0;

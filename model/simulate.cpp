@@ -27,8 +27,11 @@ std::vector<TraceEntry> trace_entries(const Trace& trace) {
 
 }  // namespace
 
-RunOutput simulate_with_hooks(const Config& config, int64_t seed, const Trace& trace,
+RunOutput simulate_with_hooks(const Config& case_config, int64_t seed, const Trace& trace,
                               const ClusterHooks& hooks) {
+  // Addendum C Δ8: the causal profile requires the processed-event log; the run's config says so.
+  Config config = case_config;
+  if (config.causal()) config.record_events = true;
   // The arena owns every request and sub-request of the run and keeps their addresses
   // stable while instances and the cluster hold pointers. Token lists stay in `trace`.
   RequestArena arena;

@@ -106,6 +106,46 @@ const std::vector<CheckInfo>& catalogue() {
        "Per instance: total_output_tokens = sum of N over completed requests (no capped ones); "
        "with pipeline_pending = 0, total_input_tokens = sum of L over its requests_meta entries "
        "other than decode sub-requests."},
+      {"LAW-C4-L1-CLOCK", "Clock monotonicity (strict)", &check_law_c4_clock,
+       "Addendum C §C4 L1: per instance, processed event times are non-decreasing. Faithful: "
+       "known exception only for A4's stale decode TIMEOUT."},
+      {"LAW-C4-L2-STEP-EXCLUSIVE", "Step exclusivity", &check_law_c4_step_exclusive,
+       "§C4 L2: per instance, the steps' intervals [start, end) are disjoint (each starts at or "
+       "after the previous end, end > start); causal logs alternate STEP and STEP_END at STEP + "
+       "adv. Faithful: known exception when the previous step's members all left at its end "
+       "(O1/A5)."},
+      {"LAW-C4-L3-KV-READY", "KV readiness", &check_law_c4_kv_ready,
+       "§C4 L3: transfer_start_time >= prefill_end(p) for every started transfer; "
+       "decode_enqueue_time >= transfer_complete_time. Faithful: A5 when the transfer starts at "
+       "the start of the prefill's final step."},
+      {"LAW-C4-L4-PHASE-ORDER", "Phase order", &check_law_c4_phase_order,
+       "§C4 L4: a <= prefill_enqueue <= prefill_complete = transfer_start <= transfer_complete = "
+       "decode_enqueue <= completion_time; decode completed: completion_time - P = "
+       "decode_detect_tick = t_left(decode). Faithful: A4, A5, O4 by shape."},
+      {"LAW-C4-L5-PD-FIRST-TOKEN", "PD first-token bound", &check_law_c4_pd_first_token,
+       "§C4 L5: served parents: ttft >= (prefill_end - a) + dur + s_D + OTP. Faithful: A5 or "
+       "A1 (T-FALLBACK) by shape."},
+      {"LAW-C4-L6-TOKENS", "Token accounting", &check_law_c4_tokens,
+       "§C4 L6: completed keys: |itl| = n_tok - 1 and e2e = ttft + sum(itl) + P (PD parents: the "
+       "decode list); non-PD: e2e - ttft - P >= (n_tok - 1)(1 + OTP); per instance |all_itls| = "
+       "sum(n_tok - 1). Faithful: A18, A14 by shape."},
+      {"LAW-C4-L7-LATENCY-ORDER", "Latency order", &check_law_c4_latency_order,
+       "§C4 L7: ttft <= e2e for every key with both; PD parents have ttft iff e2e. Faithful: "
+       "A1/A2 (drop at start), O2 (decode timeout)."},
+      {"LAW-C4-L8-NO-PHANTOM-TOKEN", "No phantom first token", &check_law_c4_no_phantom_token,
+       "§C4 L8: (a) TTFT without E2E: produced by sim_ended, visible by a passed deadline; PD "
+       "TTFT needs a decode that received KV and ran; (b) non-PD completed: ttft - sched_delay >= "
+       "s_P + OTP; (c) a first token ends a step whose batch holds the request, observed >= that "
+       "end + OTP. Faithful: O2, O4, A1, A7 by shape."},
+      {"LAW-C4-L9-DEADLINE", "Deadlines", &check_law_c4_deadline,
+       "§C4 L9: completed keys with d > 0: a + e2e - P - n_tok*OTP <= d; no token step of a "
+       "request with a deadline ends after it. Faithful: O2 when the step started by d."},
+      {"LAW-C4-L10-NO-EARLY-COMPLETION", "No early completion", &check_law_c4_no_early_completion,
+       "§C4 L10: completed keys: a + e2e - P - n_tok*OTP = t_left (parents: the decode's). "
+       "Faithful: O3 (skipped steps), A18 (one OTP short), O4."},
+      {"LAW-C4-L11-HORIZON", "Horizon", &check_law_c4_horizon,
+       "§C4 L11: sim_ended <= H; completed keys: a + e2e - P - n_tok*OTP <= sim_ended; no token "
+       "step ends after its instance's sim_ended. Faithful: O4 / A11."},
       {"STAT-MEANS", "Reported means", &check_stat_means,
        "ttft/e2e/itl means (aggregate and per instance) equal §10.5 MEAN_ms recomputed in "
        "binary64; 0 when completed = 0. Equality: bit-exact for simcheck; for other sources "
@@ -136,11 +176,6 @@ const std::vector<CheckInfo>& catalogue() {
        "max(pd_in_transfer, 0)); all_itls and step_counters concatenated in instance order; "
        "map entries not touched by projection equal the instance's."},
       // Addendum C §C4 on the simulator's own step log and phase times (check_timeline.cpp).
-      {"LAW-TL-CLOCK", "Steps never run backwards", &check_timeline_clock,
-       "Per instance, steps[i].start is non-decreasing and steps[i].end > steps[i].start."},
-      {"LAW-TL-STEP-EXCLUSIVE", "One step at a time", &check_timeline_step_exclusive,
-       "Per instance, steps[i+1].start >= steps[i].end (known exception O1/A5 when every member "
-       "of step i finished in it, faithful only)."},
       {"LAW-TL-KV-READY", "KV before use", &check_timeline_kv_ready,
        "A decode sub-request's kv_transfer_start >= the end of the last step of the prefill "
        "sub-request it names (known exception A5, faithful only) and first_scheduled >= "

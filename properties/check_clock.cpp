@@ -26,7 +26,9 @@ CheckResult check_clock(const RunOutput& run) {
   const auto parents = support::index_parents(run);
   const bool pd = support::is_pd_run(run);
   // The exception exists only while the quirk is on (a "causal" profile turns it off).
-  const bool quirk_on = !run.config || run.config->quirks.stale_decode_deadline;
+  // The causal profile has no stale deadline (Addendum C Δ5): no exception there.
+  const bool quirk_on =
+      !run.config || (run.config->quirks.stale_decode_deadline && !run.config->causal());
   std::unordered_map<std::string_view, int64_t> deadline;
   if (run.trace) {
     for (const auto& t : *run.trace) deadline.emplace(t.id, t.deadline);

@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 
+#include "properties/causal_contracts.h"
 #include "properties/check_support.h"
 #include "properties/checks.h"
 #include "properties/exact.h"
@@ -41,7 +42,7 @@ CheckResult check_ttft_le_e2e(const RunOutput& run) {
     if (!(ttft > e2e)) continue;  // NaN is REQ-NONNEG's finding
     const std::string values = kv("ttft", ttft) + " > " + kv("e2e", e2e);
     const auto* p = parents.parent(k);
-    if (p == nullptr) {
+    if (p == nullptr || causal_contracts::is_causal(run)) {  // causal: no exception (Δ9)
       // A non-PD request, or a request of a source without parent records: guaranteed.
       out.fail(k, values);
       continue;
@@ -63,6 +64,7 @@ CheckResult check_ttft_le_e2e(const RunOutput& run) {
 }
 
 CheckResult check_ttft_sum(const RunOutput& run) {
+  if (causal_contracts::is_causal(run)) return causal_contracts::ttft_sum(run);
   const char* id = "C-2";
   if (!run.aggregate.counters.ttft_sum) return not_applicable(id, "ttft_sum missing");
   const bool pd = support::is_pd_run(run);
@@ -143,6 +145,7 @@ CheckResult check_ttft_sum(const RunOutput& run) {
 }
 
 CheckResult check_one_entry_per_parent(const RunOutput& run) {
+  if (causal_contracts::is_causal(run)) return causal_contracts::one_entry_per_parent(run);
   const char* id = "C-3";
   const bool pd = support::is_pd_run(run);
   support::Violations out(id);

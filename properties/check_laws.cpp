@@ -25,6 +25,11 @@ CheckResult check_law_first_token(const RunOutput& run) {
   const char* id = "LAW-FIRST-TOKEN";
   if (!support::is_pd_run(run)) return not_applicable(id, "not a PD run");
   if (!run.parents) return not_applicable(id, "parents missing");
+  // Under the causal profile itl[0] is the gap after the first token (Δ3b), and L5 states the
+  // bound: LAW-C4-L5-PD-FIRST-TOKEN.
+  if (run.config && run.config->causal()) {
+    return not_applicable(id, "causal profile (LAW-C4-L5-PD-FIRST-TOKEN replaces it)");
+  }
   support::Violations out(id);
   const model::MetricMaps& m = run.aggregate.maps;
   for (const auto& p : *run.parents) {

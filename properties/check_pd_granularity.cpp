@@ -3,6 +3,7 @@
 // entries their inputs call for.
 #include <string>
 
+#include "properties/causal_contracts.h"
 #include "properties/check_support.h"
 #include "properties/checks.h"
 #include "properties/projection_formulas.h"
@@ -10,6 +11,9 @@
 namespace simcheck::properties {
 
 CheckResult check_pd_parent_granularity(const RunOutput& run) {
+  if (causal_contracts::is_causal(run) && run.parents) {
+    return causal_contracts::parent_granularity(run);
+  }
   const char* id = "INV-PD-6";
   if (!support::is_pd_run(run)) return not_applicable(id, "not a PD run");
   if (!run.parents) return not_applicable(id, "parents missing");

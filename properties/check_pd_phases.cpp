@@ -47,7 +47,9 @@ CheckResult check_pd_phase_causality(const RunOutput& run) {
   support::Violations out("INV-PD-4");
   const bool overhead_known = run.config.has_value();
   const int64_t overhead = overhead_known ? run.config->post_decode_fixed_overhead_us : 0;
-  const bool quirk_on = !run.config || run.config->quirks.stale_decode_deadline;
+  // The causal profile has no stale deadline (Addendum C Δ5): no exception there.
+  const bool quirk_on =
+      !run.config || (run.config->quirks.stale_decode_deadline && !run.config->causal());
   std::unordered_map<std::string_view, int64_t> deadline;
   if (run.trace) {
     for (const auto& t : *run.trace) deadline.emplace(t.id, t.deadline);

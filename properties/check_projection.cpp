@@ -4,6 +4,7 @@
 #include <cmath>
 #include <string>
 
+#include "properties/causal_contracts.h"
 #include "properties/check_support.h"
 #include "properties/checks.h"
 #include "properties/exact.h"
@@ -44,6 +45,9 @@ void expect_entry(support::Violations& out, const std::string& pid, const char* 
 }  // namespace
 
 CheckResult check_projection_branches(const RunOutput& run) {
+  if (causal_contracts::is_causal(run) && run.parents) {
+    return causal_contracts::projection_branches(run);
+  }
   const char* id = "C-4";
   if (!support::is_pd_run(run)) return not_applicable(id, "not a PD run");
   if (!run.parents) return not_applicable(id, "parents missing");

@@ -1,8 +1,9 @@
-// Addendum C §C4 on any simulator's own timeline: laws over the step log and the per-request
-// phase times (InstanceOutput::steps / phase_times), so they run on BLIS's debug log as on the
-// reference model. Under a configuration that says `causal` every breach gates; otherwise (the
-// faithful profile, or an external run without configuration) a breach whose shape a §13 / §C3
-// quirk explains is a known exception naming it, and any other breach gates.
+// Addendum C §C4 on any simulator's own timeline: laws over the per-request phase times
+// (InstanceOutput::phase_times, with the step log), in the form a source without parent records
+// (BLIS's debug log) can feed; the step log's own laws are LAW-C4-L1/L2 (check_causal_steps.cpp).
+// Under a configuration that says `causal` every breach gates; otherwise (the faithful profile, or
+// an external run without configuration) a breach whose shape a §13 / §C3 quirk explains is a known
+// exception naming it, and any other breach gates.
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -17,12 +18,6 @@ using support::kv;
 
 namespace {
 
-bool any_steps(const model::RunOutput& run) {
-  for (const auto& inst : run.instances)
-    if (inst.steps) return true;
-  return false;
-}
-
 bool any_phase_times(const model::RunOutput& run) {
   for (const auto& inst : run.instances)
     if (inst.phase_times) return true;
@@ -30,9 +25,8 @@ bool any_phase_times(const model::RunOutput& run) {
 }
 
 // Faithful unless the run's configuration says causal. (An external run has no configuration,
-// or the one simcheck exported it from, which is faithful.) Until the model has the causal
-// profile every run is faithful.
-bool causal(const model::RunOutput&) { return false; }
+// or the one simcheck exported it from, which is faithful.)
+bool causal(const model::RunOutput& run) { return run.config && run.config->causal(); }
 
 void breach(support::Violations& out, const model::RunOutput& run, std::string_view subject,
             std::string detail, const char* quirk) {
@@ -82,15 +76,17 @@ std::unordered_map<std::string_view, int64_t> arrivals(const model::RunOutput& r
   return out;
 }
 
-// Start of the step of `inst` that ended at `end` with `id` in its batch; -1 if none.
+// Start of the step of `inst` that ended at `end`, preferring one with `id` in its batch (a
+// zero-new-token admission, A7, completes in a step without being in its batch); -1 if none.
 int64_t last_step_start(const model::InstanceOutput& inst, std::string_view id, int64_t end) {
   if (!inst.steps) return -1;
+  int64_t any = -1;
   for (auto it = inst.steps->rbegin(); it != inst.steps->rend(); ++it) {
-    if (it->end == end && std::find(it->batch.begin(), it->batch.end(), id) != it->batch.end()) {
-      return it->start;
-    }
+    if (it->end != end) continue;
+    if (std::find(it->batch.begin(), it->batch.end(), id) != it->batch.end()) return it->start;
+    if (any < 0) any = it->start;
   }
-  return -1;
+  return any;
 }
 
 std::string interval(const model::StepRecord& s) {
@@ -98,58 +94,6 @@ std::string interval(const model::StepRecord& s) {
 }
 
 }  // namespace
-
-// L1 on the step log: per instance, steps start in non-decreasing time and each lasts >= 1 µs.
-CheckResult check_timeline_clock(const model::RunOutput& run) {
-  const char* id = "LAW-TL-CLOCK";
-  if (!any_steps(run)) return not_applicable(id, "instances[].steps missing");
-  support::Violations out(id);
-  for (const auto& inst : run.instances) {
-    if (!inst.steps) continue;
-    const auto& steps = *inst.steps;
-    for (std::size_t i = 0; i < steps.size(); ++i) {
-      if (steps[i].end <= steps[i].start) {
-        out.fail(inst.id, "step " + std::to_string(i) + " " + interval(steps[i]) +
-                              " does not advance the clock");
-      }
-      if (i > 0 && steps[i].start < steps[i - 1].start) {
-        out.fail(inst.id, "step " + std::to_string(i) + " starts at " +
-                              std::to_string(steps[i].start) + " < the previous step's start " +
-                              std::to_string(steps[i - 1].start));
-      }
-    }
-  }
-  return std::move(out).finish();
-}
-
-// L2 on the step log: an instance runs one step at a time; step i + 1 starts no earlier than
-// step i ends. Faithful: O1/A5 explain an overlap when every member of the earlier step finished
-// in it (completion at step start frees the instance while the step still computes).
-CheckResult check_timeline_step_exclusive(const model::RunOutput& run) {
-  const char* id = "LAW-TL-STEP-EXCLUSIVE";
-  if (!any_steps(run)) return not_applicable(id, "instances[].steps missing");
-  support::Violations out(id);
-  for (const auto& inst : run.instances) {
-    if (!inst.steps) continue;
-    const auto& steps = *inst.steps;
-    for (std::size_t i = 1; i < steps.size(); ++i) {
-      const model::StepRecord& prev = steps[i - 1];
-      if (steps[i].start >= prev.end) continue;
-      bool all_finished = !prev.batch.empty() && inst.phase_times.has_value();
-      if (all_finished) {
-        for (const auto& member : prev.batch) {
-          auto t = inst.phase_times->find(member);
-          all_finished = all_finished && t != inst.phase_times->end() &&
-                         t->second.last_token_step_end == prev.end;
-        }
-      }
-      breach(
-          out, run, inst.id, "step " + interval(steps[i]) + " starts inside step " + interval(prev),
-          all_finished ? "O1/A5 (completion detected at step start frees the instance)" : nullptr);
-    }
-  }
-  return std::move(out).finish();
-}
 
 // L3 on phase times: a decode sub-request's KV transfer starts no earlier than the end of the
 // prefill step that computed that KV, and the decode pod uses it only after it arrived.
@@ -261,11 +205,14 @@ CheckResult check_timeline_horizon(const model::RunOutput& run) {
       // that started by the limit and ended after it, nothing later.
       const int64_t last_start = last_step_start(inst, rid, t.last_token_step_end);
       if (t.last_token_step_end > horizon) {
+        const bool a11 = run.config->driver == model::Driver::standalone &&
+                         run.config->quirks.standalone_runs_event_past_horizon;
         breach(out, run, rid,
                kv("last_token_step_end", t.last_token_step_end) + " > " + kv("horizon", horizon),
                last_start >= 0 && last_start <= horizon
                    ? "O4 (completion decided at the step start)"
-                   : nullptr);
+               : a11 ? "A11 (the standalone driver runs the first event past the horizon)"
+                     : nullptr);
       }
       std::string_view base(rid);
       for (std::string_view suffix : {"_prefill", "_decode"}) {

@@ -47,11 +47,22 @@ CheckResult check_nonpd_e2e_identity(const RunOutput& run);  // C-5
 CheckResult check_law_first_token(const RunOutput& run);        // LAW-FIRST-TOKEN
 CheckResult check_law_e2e_covers_tokens(const RunOutput& run);  // LAW-E2E-COVERS-TOKENS
 CheckResult check_token_counts(const RunOutput& run);           // LAW-TOKEN-COUNTS
-CheckResult check_timeline_clock(const RunOutput& run);             // LAW-TL-CLOCK
-CheckResult check_timeline_step_exclusive(const RunOutput& run);    // LAW-TL-STEP-EXCLUSIVE
 CheckResult check_timeline_kv_ready(const RunOutput& run);          // LAW-TL-KV-READY
 CheckResult check_timeline_token_after_step(const RunOutput& run);  // LAW-TL-TOKEN-AFTER-STEP
 CheckResult check_timeline_horizon(const RunOutput& run);           // LAW-TL-HORIZON
+// Addendum C §C4 strict laws: check_causal_steps.cpp, check_causal_phases.cpp,
+// check_causal_tokens.cpp
+CheckResult check_law_c4_clock(const RunOutput& run);                // LAW-C4-L1-CLOCK
+CheckResult check_law_c4_step_exclusive(const RunOutput& run);       // LAW-C4-L2-STEP-EXCLUSIVE
+CheckResult check_law_c4_kv_ready(const RunOutput& run);             // LAW-C4-L3-KV-READY
+CheckResult check_law_c4_phase_order(const RunOutput& run);          // LAW-C4-L4-PHASE-ORDER
+CheckResult check_law_c4_pd_first_token(const RunOutput& run);       // LAW-C4-L5-PD-FIRST-TOKEN
+CheckResult check_law_c4_tokens(const RunOutput& run);               // LAW-C4-L6-TOKENS
+CheckResult check_law_c4_latency_order(const RunOutput& run);        // LAW-C4-L7-LATENCY-ORDER
+CheckResult check_law_c4_no_phantom_token(const RunOutput& run);     // LAW-C4-L8-NO-PHANTOM-TOKEN
+CheckResult check_law_c4_deadline(const RunOutput& run);             // LAW-C4-L9-DEADLINE
+CheckResult check_law_c4_no_early_completion(const RunOutput& run);  // LAW-C4-L10-...
+CheckResult check_law_c4_horizon(const RunOutput& run);              // LAW-C4-L11-HORIZON
 // check_statistics.cpp
 CheckResult check_stat_means(const RunOutput& run);        // STAT-MEANS
 CheckResult check_stat_percentiles(const RunOutput& run);  // STAT-PERCENTILES

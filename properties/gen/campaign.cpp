@@ -211,7 +211,8 @@ CampaignResult run_campaign(const CampaignOptions& options) {
     for (const auto& [id, n] : c.known_exception_cases) result.known_exception_cases[id] += n;
   }
   result.stopped_by_time_budget = out_of_time.load() && failed_ordinal == kNoFailure;
-  result.coverage_gaps = coverage_gaps(result.coverage, options.gen.projection);
+  result.coverage_gaps = coverage_gaps(result.coverage, options.gen.projection,
+                                       options.gen.profile != ProfileMix::causal);
 
   if (failed_ordinal != kNoFailure) {
     CampaignFailure f;

@@ -314,6 +314,14 @@ model::Case to_case(const CaseRecipe& r, const CaseGenOptions& options) {
   if (r.standalone != 0 && cfg.num_instances == 1 && !pd) cfg.driver = model::Driver::standalone;
   cfg.record_events = options.record_events;
   cfg.projection = options.projection;
+  // mixed: one bit of case_seed, which is never shrunk, so a case keeps its profile while it
+  // shrinks; faithful draws nothing, so the faithful campaign's cases are unchanged.
+  const bool causal = options.profile == ProfileMix::causal ||
+                      (options.profile == ProfileMix::mixed && ((r.case_seed >> 17) & 1) != 0);
+  if (causal) {
+    cfg.time_profile = model::TimeProfile::causal;
+    cfg.projection = model::ProjectionEra::current;  // the causal projection is Δ7's (validation)
+  }
 
   const LengthLimits limits{
       {1 + knob(r.group0_prefix, 63), 1 + knob(r.group1_prefix, 63), 1 + knob(r.group2_prefix, 63)},

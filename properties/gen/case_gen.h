@@ -17,6 +17,9 @@
 
 namespace simcheck::gen {
 
+// Which time profile (Addendum C) the generated cases use; mixed draws one per case.
+enum class ProfileMix { faithful, causal, mixed };
+
 // Bounds of the generated space. The defaults are the "default case size".
 struct CaseGenOptions {
   int max_instances = 8;  // 1..8
@@ -25,6 +28,7 @@ struct CaseGenOptions {
   bool record_events = true;
   // Config::projection of every case (Appendix A eras, for historical hunting).
   model::ProjectionEra projection = model::ProjectionEra::current;
+  ProfileMix profile = ProfileMix::faithful;
 };
 
 // One request's knobs. 0 everywhere = one request, arrival together with the previous one,

@@ -248,14 +248,14 @@ void CoverageTable::merge(const CoverageTable& other) {
   for (size_t i = 0; i < kCoverageItemCount; ++i) hits[i] += other.hits[i];
 }
 
-bool is_required(CoverageItem item, model::ProjectionEra era) {
+bool is_required(CoverageItem item, model::ProjectionEra era, bool faithful_cases) {
   switch (info(item).requirement) {
     case R::required:
       return true;
     // Historical eras route parents through other formulas (Appendix A): the §10.4 branch
     // labels are only meaningful, and only required, for the current projection.
     case R::required_current:
-      return era == model::ProjectionEra::current;
+      return era == model::ProjectionEra::current && faithful_cases;
     case R::informational:
     case R::unreachable:
       return false;
@@ -263,15 +263,19 @@ bool is_required(CoverageItem item, model::ProjectionEra era) {
   return false;
 }
 
-std::vector<CoverageItem> coverage_gaps(const CoverageTable& table, model::ProjectionEra era) {
+std::vector<CoverageItem> coverage_gaps(const CoverageTable& table, model::ProjectionEra era,
+                                        bool faithful_cases) {
   std::vector<CoverageItem> gaps;
   for (const CoverageItemInfo& i : kItems) {
-    if (is_required(i.item, era) && table.count(i.item) == 0) gaps.push_back(i.item);
+    if (is_required(i.item, era, faithful_cases) && table.count(i.item) == 0) {
+      gaps.push_back(i.item);
+    }
   }
   return gaps;
 }
 
-std::string format_coverage_table(const CoverageTable& table, model::ProjectionEra era) {
+std::string format_coverage_table(const CoverageTable& table, model::ProjectionEra era,
+                                  bool faithful_cases) {
   std::string s;
   char line[256];
   std::snprintf(line, sizeof line, "%-26s %-13s %10s %8s  %s\n", "coverage item", "requirement",
@@ -280,11 +284,12 @@ std::string format_coverage_table(const CoverageTable& table, model::ProjectionE
   for (const CoverageItemInfo& i : kItems) {
     const char* req = "informational";
     if (i.requirement == R::unreachable) req = "unreachable";
-    if (is_required(i.item, era)) req = "required";
+    const bool required = is_required(i.item, era, faithful_cases);
+    if (required) req = "required";
     const int64_t n = table.count(i.item);
     const double share =
         table.cases > 0 ? 100.0 * static_cast<double>(n) / static_cast<double>(table.cases) : 0.0;
-    const bool gap = is_required(i.item, era) && n == 0;
+    const bool gap = required && n == 0;
     std::snprintf(line, sizeof line, "%-26s %-13s %10lld %7.2f%%  %s%s\n", i.name, req,
                   static_cast<long long>(n), share, i.meaning, gap ? "   <-- NOT HIT" : "");
     s += line;

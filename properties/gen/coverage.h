@@ -91,12 +91,16 @@ struct CoverageTable {
   int64_t count(CoverageItem item) const { return hits[static_cast<size_t>(item)]; }
 };
 
-bool is_required(CoverageItem item, model::ProjectionEra era);
+// `faithful_cases`: false for an all-causal campaign, whose parents take Addendum C's Δ7
+// branches, so the §10.4 branch items cannot be hit.
+bool is_required(CoverageItem item, model::ProjectionEra era, bool faithful_cases = true);
 
 // Required items that no case hit (the gate fails iff this is non-empty).
-std::vector<CoverageItem> coverage_gaps(const CoverageTable& table, model::ProjectionEra era);
+std::vector<CoverageItem> coverage_gaps(const CoverageTable& table, model::ProjectionEra era,
+                                        bool faithful_cases = true);
 
 // A fixed-width text table, one line per item: name, requirement, cases hitting it, share.
-std::string format_coverage_table(const CoverageTable& table, model::ProjectionEra era);
+std::string format_coverage_table(const CoverageTable& table, model::ProjectionEra era,
+                                  bool faithful_cases = true);
 
 }  // namespace simcheck::gen

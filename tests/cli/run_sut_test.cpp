@@ -20,11 +20,11 @@ TEST_F(RunSut, UsageErrorsExitTwoWithOneLine) {
   for (const std::string args : std::vector<std::string>{
            "run --sut nosuch --sut-bin /bin/true", "run --sut blis",
            "run --sut blis --sut-bin /nonexistent/blis", "run --sut blis --sut-bin /tmp",
-        "run --sut blis --sut-bin /bin/true --jobs 100000",
-        "run --sut blis --sut-bin /bin/true --max-requests 0",
-        "run --sut blis --sut-bin /bin/true --progress sometimes",
-        "run --sut blis --sut-bin /bin/true --time-budget nan",
-        "run --sut blis --sut-bin /bin/true --report junit /nonexistent-dir/x.xml"}) {
+           "run --sut blis --sut-bin /bin/true --jobs 100000",
+           "run --sut blis --sut-bin /bin/true --max-requests 0",
+           "run --sut blis --sut-bin /bin/true --progress sometimes",
+           "run --sut blis --sut-bin /bin/true --time-budget nan",
+           "run --sut blis --sut-bin /bin/true --report junit /nonexistent-dir/x.xml"}) {
     const CommandResult r = simcheck(args);
     EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.err;
     EXPECT_EQ(line_count(r.err), 1) << args << "\n" << r.err;

@@ -14,8 +14,7 @@ namespace {
 using properties::catalogue;
 using properties::check_all;
 
-const std::set<std::string> kTimelineLaws = {"LAW-TL-CLOCK", "LAW-TL-STEP-EXCLUSIVE",
-                                             "LAW-TL-KV-READY", "LAW-TL-TOKEN-AFTER-STEP",
+const std::set<std::string> kTimelineLaws = {"LAW-TL-KV-READY", "LAW-TL-TOKEN-AFTER-STEP",
                                              "LAW-TL-HORIZON"};
 
 TEST(Catalogue, IdsAreUniqueAndEveryEntryHasTitleStatementAndFunction) {
@@ -33,6 +32,7 @@ TEST(Catalogue, AppendixB1HoldsEverywhereApplicable) {
   const auto results = check_all(b1_run());
   std::set<std::string> not_applicable;
   for (const auto& r : results) {
+    if (r.id.rfind("LAW-C4-", 0) == 0) continue;  // causal_laws_test.cpp
     EXPECT_NE(r.status, Status::violated) << describe(b1_run());
     if (r.status == Status::not_applicable) not_applicable.insert(r.id);
   }
@@ -50,6 +50,7 @@ TEST(Catalogue, AppendixB1HoldsEverywhereApplicable) {
 TEST(Catalogue, AppendixB2HoldsEverywhere) {
   const auto results = check_all(b2_run());
   for (const auto& r : results) {
+    if (r.id.rfind("LAW-C4-", 0) == 0) continue;  // faithful B.2 breaks them (causal_laws_test)
     if (kTimelineLaws.count(r.id)) {
       EXPECT_EQ(r.status, Status::not_applicable) << r.id;
       continue;

@@ -21,7 +21,9 @@ inline std::map<std::string, std::set<std::string>> violations_by_check(
     const model::RunOutput& run) {
   std::map<std::string, std::set<std::string>> out;
   for (const CheckResult& r : properties::check_all(run)) {
-    if (r.status != Status::violated) continue;
+    // The §C4 laws (which also catch many of these hand-broken runs) have their own tests in
+    // causal_laws_test.cpp; the expectations here are about the other checks.
+    if (r.status != Status::violated || r.id.rfind("LAW-C4-", 0) == 0) continue;
     for (const auto& v : r.violations) out[r.id].insert(v.subject);
   }
   return out;

@@ -71,9 +71,9 @@ RunOutput b2_timeline() {
   pre.phase_times->try_emplace("A_prefill", p);
   model::InstanceOutput& dec = run.instances[1];
   dec.id = "instance_1";
-  dec.steps = std::vector<StepRecord>{step(1211, 2261, {"A_decode"}, 1),
-                                      step(2261, 3311, {"A_decode"}, 1),
-                                      step(3311, 4361, {"A_decode"}, 1)};
+  dec.steps =
+      std::vector<StepRecord>{step(1211, 2261, {"A_decode"}, 1), step(2261, 3311, {"A_decode"}, 1),
+                              step(3311, 4361, {"A_decode"}, 1)};
   RequestPhaseTimes d;
   d.kv_from = "A_prefill";
   d.kv_transfer_start = 1160;
@@ -105,8 +105,8 @@ Count count(const CheckResult& r) {
 
 TEST(Timeline, BaseTimelinesHoldEveryLaw) {
   for (const RunOutput& run : {b1_timeline(), b2_timeline()}) {
-    for (auto fn : {&check_timeline_clock, &check_timeline_step_exclusive,
-                    &check_timeline_token_after_step, &check_timeline_horizon}) {
+    for (auto fn : {&check_law_c4_step_exclusive, &check_timeline_token_after_step,
+                    &check_timeline_horizon}) {
       const CheckResult r = fn(run);
       EXPECT_EQ(r.status, Status::held) << r.id;
     }
@@ -118,8 +118,7 @@ TEST(Timeline, BaseTimelinesHoldEveryLaw) {
 TEST(Timeline, NotApplicableWithoutTheTimeline) {
   RunOutput run;
   run.instances.resize(1);
-  EXPECT_EQ(check_timeline_clock(run).status, Status::not_applicable);
-  EXPECT_EQ(check_timeline_step_exclusive(run).status, Status::not_applicable);
+  EXPECT_EQ(check_law_c4_step_exclusive(run).status, Status::not_applicable);
   EXPECT_EQ(check_timeline_kv_ready(run).status, Status::not_applicable);
   EXPECT_EQ(check_timeline_token_after_step(run).status, Status::not_applicable);
   EXPECT_EQ(check_timeline_horizon(run).status, Status::not_applicable);
@@ -128,41 +127,43 @@ TEST(Timeline, NotApplicableWithoutTheTimeline) {
   EXPECT_EQ(check_timeline_horizon(no_config).status, Status::not_applicable);
 }
 
+// The step log's own laws (LAW-C4-L2) on a timeline as the BLIS reader builds it: steps and
+// phase times, no event log and no parent records.
 TEST(Timeline, ClockBackwardsAndZeroLengthStepsGate) {
   RunOutput back = b1_timeline();
   (*back.instances[0].steps)[2].start = 100;  // starts before the previous step started
   (*back.instances[0].steps)[2].end = 3260;
-  CheckResult r = check_timeline_clock(back);
+  CheckResult r = check_law_c4_step_exclusive(back);
   ASSERT_EQ(r.status, Status::violated);
   EXPECT_EQ(count(r).gating, 1u);
   EXPECT_EQ(r.violations[0].subject, "instance_0");
   RunOutput zero = b1_timeline();
   (*zero.instances[0].steps)[1].end = 1160;
-  r = check_timeline_clock(zero);
+  r = check_law_c4_step_exclusive(zero);
   ASSERT_EQ(r.status, Status::violated);
-  EXPECT_NE(r.violations[0].detail.find("does not advance"), std::string::npos);
+  EXPECT_NE(r.violations[0].detail.find("<= start=1160"), std::string::npos);
 }
 
 TEST(Timeline, OverlappingStepGatesUnlessEveryMemberFinishedInTheEarlierStep) {
   RunOutput run = b1_timeline();
   (*run.instances[0].steps)[1].start = 1100;  // inside [120, 1160); A did not finish there
-  CheckResult r = check_timeline_step_exclusive(run);
+  CheckResult r = check_law_c4_step_exclusive(run);
   ASSERT_EQ(r.status, Status::violated);
   EXPECT_EQ(count(r).gating, 1u);
-  EXPECT_NE(r.violations[0].detail.find("[1100, 2210) starts inside step [120, 1160)"),
-            std::string::npos);
+  EXPECT_NE(r.violations[0].detail.find("inside step 0 [120, 1160)"), std::string::npos);
   // O1: the earlier step's only member finished in it (completion detected at its start).
   RunOutput o1 = b2_timeline();
   (*o1.instances[1].steps)[0] = step(1211, 2261, {"B_decode"}, 1);
   model::RequestPhaseTimes b;
   b.last_token_step_end = 2261;
+  b.left = 2261;
   o1.instances[1].phase_times->try_emplace("B_decode", b);
   (*o1.instances[1].steps)[1].start = 2000;
-  r = check_timeline_step_exclusive(o1);
+  r = check_law_c4_step_exclusive(o1);
   ASSERT_EQ(r.status, Status::violated);
   EXPECT_EQ(count(r).gating, 0u);
   EXPECT_EQ(count(r).known, 1u);
-  EXPECT_NE(r.violations[0].detail.find("explained by O1/A5"), std::string::npos);
+  EXPECT_NE(r.violations[0].detail.find("O1/A5"), std::string::npos);
 }
 
 TEST(Timeline, TransferBeforeThePrefillStepEndsIsA5OnlyInsideTheLastStep) {
@@ -205,9 +206,9 @@ TEST(Timeline, TokenBeforeItsStepEnds) {
   // O3: the instance ran a step without A between A's first and last token.
   RunOutput o3 = b1_timeline();
   o3.aggregate.maps.e2e["A"] = 3259.0;
-  o3.instances[0].steps = std::vector<StepRecord>{
-      step(120, 1160, {"A"}, 20), step(1160, 1500, {"B"}, 1), step(1500, 2210, {"A"}, 1),
-      step(2210, 3260, {"A"}, 1)};
+  o3.instances[0].steps =
+      std::vector<StepRecord>{step(120, 1160, {"A"}, 20), step(1160, 1500, {"B"}, 1),
+                              step(1500, 2210, {"A"}, 1), step(2210, 3260, {"A"}, 1)};
   r = check_timeline_token_after_step(o3);
   ASSERT_EQ(r.status, Status::violated);
   EXPECT_EQ(count(r).known, 1u);
