@@ -184,9 +184,6 @@ const std::vector<CheckInfo>& catalogue() {
        &check_timeline_token_after_step,
        "arrival + ttft[k] >= first_token_step_end and arrival + e2e[k] >= last_token_step_end of "
        "k (of k_decode for a PD parent); faithful known exceptions A5/A18 (PD), O3 (non-PD E2E)."},
-      {"LAW-TL-HORIZON", "Nothing after the horizon or a deadline", &check_timeline_horizon,
-       "Every request's last_token_step_end <= horizon and <= its deadline when it has one "
-       "(faithful known exceptions O4, O2)."},
   };
   return kCatalogue;
 }

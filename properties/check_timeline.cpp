@@ -76,19 +76,6 @@ std::unordered_map<std::string_view, int64_t> arrivals(const model::RunOutput& r
   return out;
 }
 
-// Start of the step of `inst` that ended at `end`, preferring one with `id` in its batch (a
-// zero-new-token admission, A7, completes in a step without being in its batch); -1 if none.
-int64_t last_step_start(const model::InstanceOutput& inst, std::string_view id, int64_t end) {
-  if (!inst.steps) return -1;
-  int64_t any = -1;
-  for (auto it = inst.steps->rbegin(); it != inst.steps->rend(); ++it) {
-    if (it->end != end) continue;
-    if (std::find(it->batch.begin(), it->batch.end(), id) != it->batch.end()) return it->start;
-    if (any < 0) any = it->start;
-  }
-  return any;
-}
-
 std::string interval(const model::StepRecord& s) {
   return "[" + std::to_string(s.start) + ", " + std::to_string(s.end) + ")";
 }
@@ -181,54 +168,6 @@ CheckResult check_timeline_token_after_step(const model::RunOutput& run) {
              pd ? "A18 (a PD parent's last decode step is missing from its E2E)"
              : skipped_a_step(at, key) ? "O3 (ITL = adv + OTP ignores the steps that skipped it)"
                                        : nullptr);
-    }
-  }
-  return std::move(out).finish();
-}
-
-// Nothing after the horizon or a deadline: a request that finished did so in a step that ended
-// by the horizon and by its deadline. Faithful: O4 (completion at a step start <= horizon) and
-// O2 (completion at a step start beats the deadline) explain the breaches.
-CheckResult check_timeline_horizon(const model::RunOutput& run) {
-  const char* id = "LAW-TL-HORIZON";
-  if (!any_phase_times(run)) return not_applicable(id, "instances[].phase_times missing");
-  if (!run.config || !run.trace) return not_applicable(id, "config or trace missing");
-  const int64_t horizon = run.config->horizon_us;
-  std::unordered_map<std::string_view, int64_t> deadline;
-  for (const auto& t : *run.trace) deadline.emplace(t.id, t.deadline);
-  support::Violations out(id);
-  for (const auto& inst : run.instances) {
-    if (!inst.phase_times) continue;
-    for (const auto& [rid, t] : *inst.phase_times) {
-      if (t.last_token_step_end < 0) continue;
-      // O4 and O2 decide a completion at the start of its last step: they explain a last step
-      // that started by the limit and ended after it, nothing later.
-      const int64_t last_start = last_step_start(inst, rid, t.last_token_step_end);
-      if (t.last_token_step_end > horizon) {
-        const bool a11 = run.config->driver == model::Driver::standalone &&
-                         run.config->quirks.standalone_runs_event_past_horizon;
-        breach(out, run, rid,
-               kv("last_token_step_end", t.last_token_step_end) + " > " + kv("horizon", horizon),
-               last_start >= 0 && last_start <= horizon
-                   ? "O4 (completion decided at the step start)"
-               : a11 ? "A11 (the standalone driver runs the first event past the horizon)"
-                     : nullptr);
-      }
-      std::string_view base(rid);
-      for (std::string_view suffix : {"_prefill", "_decode"}) {
-        if (base.size() > suffix.size() && base.substr(base.size() - suffix.size()) == suffix) {
-          base.remove_suffix(suffix.size());
-          break;
-        }
-      }
-      auto d = deadline.find(base);
-      if (d != deadline.end() && d->second > 0 && t.last_token_step_end > d->second) {
-        breach(out, run, rid,
-               kv("last_token_step_end", t.last_token_step_end) + " > " + kv("deadline", d->second),
-               last_start >= 0 && last_start <= d->second
-                   ? "O2 (completion decided at the step start beats the deadline)"
-                   : nullptr);
-      }
     }
   }
   return std::move(out).finish();

@@ -49,7 +49,6 @@ CheckResult check_law_e2e_covers_tokens(const RunOutput& run);  // LAW-E2E-COVER
 CheckResult check_token_counts(const RunOutput& run);           // LAW-TOKEN-COUNTS
 CheckResult check_timeline_kv_ready(const RunOutput& run);          // LAW-TL-KV-READY
 CheckResult check_timeline_token_after_step(const RunOutput& run);  // LAW-TL-TOKEN-AFTER-STEP
-CheckResult check_timeline_horizon(const RunOutput& run);           // LAW-TL-HORIZON
 // Addendum C §C4 strict laws: check_causal_steps.cpp, check_causal_phases.cpp,
 // check_causal_tokens.cpp
 CheckResult check_law_c4_clock(const RunOutput& run);                // LAW-C4-L1-CLOCK

@@ -14,8 +14,7 @@ namespace {
 using properties::catalogue;
 using properties::check_all;
 
-const std::set<std::string> kTimelineLaws = {"LAW-TL-KV-READY", "LAW-TL-TOKEN-AFTER-STEP",
-                                             "LAW-TL-HORIZON"};
+const std::set<std::string> kTimelineLaws = {"LAW-TL-KV-READY", "LAW-TL-TOKEN-AFTER-STEP"};
 
 TEST(Catalogue, IdsAreUniqueAndEveryEntryHasTitleStatementAndFunction) {
   std::set<std::string> ids;

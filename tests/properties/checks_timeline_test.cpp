@@ -105,8 +105,7 @@ Count count(const CheckResult& r) {
 
 TEST(Timeline, BaseTimelinesHoldEveryLaw) {
   for (const RunOutput& run : {b1_timeline(), b2_timeline()}) {
-    for (auto fn : {&check_law_c4_step_exclusive, &check_timeline_token_after_step,
-                    &check_timeline_horizon}) {
+    for (auto fn : {&check_law_c4_step_exclusive, &check_timeline_token_after_step}) {
       const CheckResult r = fn(run);
       EXPECT_EQ(r.status, Status::held) << r.id;
     }
@@ -121,10 +120,6 @@ TEST(Timeline, NotApplicableWithoutTheTimeline) {
   EXPECT_EQ(check_law_c4_step_exclusive(run).status, Status::not_applicable);
   EXPECT_EQ(check_timeline_kv_ready(run).status, Status::not_applicable);
   EXPECT_EQ(check_timeline_token_after_step(run).status, Status::not_applicable);
-  EXPECT_EQ(check_timeline_horizon(run).status, Status::not_applicable);
-  RunOutput no_config = b1_timeline();
-  no_config.config.reset();
-  EXPECT_EQ(check_timeline_horizon(no_config).status, Status::not_applicable);
 }
 
 // The step log's own laws (LAW-C4-L2) on a timeline as the BLIS reader builds it: steps and
@@ -221,30 +216,6 @@ TEST(Timeline, TokenBeforeItsStepEnds) {
   ASSERT_EQ(r.status, Status::violated);
   EXPECT_EQ(count(r).known, 1u);
   EXPECT_NE(r.violations[0].detail.find("explained by A18"), std::string::npos);
-}
-
-TEST(Timeline, CompletionAfterTheHorizonOrTheDeadline) {
-  RunOutput h = b1_timeline();
-  h.config->horizon_us = 3000;  // A's last step ends at 3260
-  CheckResult r = check_timeline_horizon(h);
-  ASSERT_EQ(r.status, Status::violated);
-  EXPECT_NE(r.violations[0].detail.find("horizon=3000"), std::string::npos);
-  EXPECT_NE(r.violations[0].detail.find("explained by O4"), std::string::npos);
-  RunOutput d = b2_timeline();
-  (*d.trace)[0].deadline = 4000;  // A_decode's last step [3311, 4361) started before it
-  r = check_timeline_horizon(d);
-  ASSERT_EQ(r.status, Status::violated);
-  EXPECT_EQ(r.violations[0].subject, "A_decode");
-  EXPECT_NE(r.violations[0].detail.find("deadline=4000"), std::string::npos);
-  EXPECT_EQ(count(r).known, 1u);
-  // A last step that started after the deadline is no quirk: the request ran on past it.
-  (*d.trace)[0].deadline = 3000;
-  r = check_timeline_horizon(d);
-  ASSERT_EQ(r.status, Status::violated);
-  EXPECT_EQ(count(r).gating, 1u);
-  h.config->horizon_us = 2000;
-  r = check_timeline_horizon(h);
-  EXPECT_EQ(count(r).gating, 1u);
 }
 
 }  // namespace
