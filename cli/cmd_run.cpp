@@ -259,6 +259,8 @@ void add_run_command(CLI::App& app, CommandContext& context) {
   ext->add_flag("--no-shrink", sut->no_shrink, "--sut: report findings unshrunk");
   ext->add_option("--max-shrink-runs", sut->max_shrink_runs,
                   "--sut: BLIS runs spent shrinking one finding (default 300)");
+  ext->add_option("--max-findings", sut->max_findings,
+                  "--sut: distinct findings shrunk and saved (default 10); the rest are counted");
   ext->add_option("--progress", sut->progress,
                   "--sut: progress on stderr: auto (live on a terminal, else a line every 10 s), "
                   "always, never");

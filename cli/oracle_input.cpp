@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "io/blis_debug_log.h"
 #include "io/blis_replay_reader.h"
 #include "io/json_lexeme.h"
 #include "io/run_output_reader.h"
@@ -36,6 +37,10 @@ std::variant<model::RunOutput, io::InputError> read_output(const OutputSource& s
     return io::InputError{source.path, "--stdout", *source.blis_stdout,
                           "--stdout goes with a BLIS output, but the format is " + format};
   }
+  if (format != "blis" && source.blis_log) {
+    return io::InputError{source.path, "--blis-log", *source.blis_log,
+                          "--blis-log goes with a BLIS output, but the format is " + format};
+  }
   if (format == "simcheck") return io::parse_run_output(*text, source.path);
   if (format == "blis-replay") {
     return io::parse_blis_replay_results(io::NamedText{source.path, std::move(*text)});
@@ -57,7 +62,17 @@ std::variant<model::RunOutput, io::InputError> read_output(const OutputSource& s
         printed = io::NamedText{*source.blis_stdout, std::move(*out_text)};
       }
     }
-    return io::parse_blis_output(metrics, printed, source.blis);
+    auto run = io::parse_blis_output(metrics, printed, source.blis);
+    if (source.blis_log && std::holds_alternative<model::RunOutput>(run)) {
+      auto log_text = io::read_text_file(*source.blis_log, error);
+      if (!log_text) return error;
+      auto timeline =
+          io::parse_blis_debug_log(io::NamedText{*source.blis_log, std::move(*log_text)});
+      if (auto* e = std::get_if<io::InputError>(&timeline)) return *e;
+      io::apply_blis_timeline(std::get<io::BlisTimeline>(timeline),
+                              std::get<model::RunOutput>(run));
+    }
+    return run;
   }
   return io::InputError{"--format", "", format, "expected auto, simcheck, blis or blis-replay"};
 }
@@ -71,6 +86,9 @@ void add_output_format_options(CLI::App& command, OutputSource& source) {
       ->check(CLI::IsMember({"auto", "simcheck", "blis", "blis-replay"}));
   command.add_option("--stdout", source.blis_stdout,
                      "BLIS only: the run's stdout, for the per-instance blocks and the PD section");
+  command.add_option("--blis-log", source.blis_log,
+                     "BLIS only: its --log debug stderr; the step log and phase times it yields "
+                     "feed the timeline laws (LAW-C4-L1/L2, LAW-TL-*)");
   command.add_option("--prefill-instances", source.blis.prefill_instances,
                      "BLIS only: the --prefill-instances BLIS ran with (gives the instance roles; "
                      "nothing in BLIS's files names them)");

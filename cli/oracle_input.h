@@ -17,6 +17,7 @@ struct OutputSource {
   std::string path;
   std::string format = "auto";  // auto | simcheck | blis | blis-replay
   std::optional<std::string> blis_stdout;
+  std::optional<std::string> blis_log;  // BLIS --log debug stderr: the step log and phase times
   io::BlisReadOptions blis;
 };
 
@@ -30,7 +31,7 @@ std::string detect_format(const std::string& text);
 // InputError naming the file.
 std::variant<model::RunOutput, io::InputError> read_output(const OutputSource& source);
 
-// Adds --format, --stdout, --prefill-instances, --decode-instances to a subcommand.
+// Adds --format, --stdout, --blis-log, --prefill-instances, --decode-instances to a subcommand.
 void add_output_format_options(CLI::App& command, OutputSource& source);
 
 }  // namespace simcheck::cli

@@ -204,6 +204,10 @@ int run_sut_command(const RunSutArgs& a) {
     print_error("--max-requests must be between 1 and 64");
     return kExitBadInput;
   }
+  if (a.max_findings < 0) {
+    print_error("--max-findings must be >= 0");
+    return kExitBadInput;
+  }
   if (a.progress != "auto" && a.progress != "always" && a.progress != "never") {
     print_error("--progress: auto, always or never, not '" + a.progress + "'");
     return kExitBadInput;
@@ -230,6 +234,7 @@ int run_sut_command(const RunSutArgs& a) {
   o.diff = !a.no_diff;
   o.shrink = !a.no_shrink;
   o.max_shrink_runs = a.max_shrink_runs;
+  o.max_findings = a.max_findings;
   o.sut.binary = a.sut_bin;
   o.sut.extra_args = a.sut_args;
   o.sut.timeout_s = a.sut_timeout_s;
@@ -328,8 +333,13 @@ int run_sut_command(const RunSutArgs& a) {
     }
   }
   if (r.finding_cases.size() > r.findings.size()) {
-    std::cout << "(" << r.finding_cases.size() - r.findings.size()
-              << " further finding kind(s) not shrunk)\n";
+    std::cout << "further findings, not shrunk (raise --max-findings):";
+    for (const auto& [key, n] : r.finding_cases) {
+      bool shrunk = false;
+      for (const auto& f : r.findings) shrunk = shrunk || f.key == key;
+      if (!shrunk) std::cout << " " << key << " (" << n << " cases)";
+    }
+    std::cout << "\n";
   }
   std::cout << (r.passed() ? "PASS" : "FAIL") << "\n";
   if (!a.report.empty()) {

@@ -22,6 +22,7 @@ struct RunSutArgs {
   bool no_diff = false;
   bool no_shrink = false;
   int64_t max_shrink_runs = 300;
+  int max_findings = 10;
   int max_requests = 16;
   int max_instances = 8;
   bool no_pd = false;  // for simulators without prefill/decode disaggregation

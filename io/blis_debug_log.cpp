@@ -1,6 +1,7 @@
 // BLIS `--log debug` -> step log and phase times (see blis_debug_log.h).
 #include "io/blis_debug_log.h"
 
+#include <algorithm>
 #include <charconv>
 #include <optional>
 #include <set>
@@ -113,7 +114,15 @@ class Reader {
   std::map<std::string, std::pair<std::string, std::size_t>> first_step_;
   std::map<std::string, std::pair<std::string, std::size_t>> last_step_;
   std::map<std::string, int64_t> left_;
+  std::vector<int64_t> unattributed_ticks_;  // non-decreasing (log order)
   BlisTimeline out_;
+
+  // Whether an unplaced StepEvent fired strictly inside (from, to): then the next step's start
+  // is not known to be this step's end.
+  bool unplaced_step_in(int64_t from, int64_t to) const {
+    auto it = std::upper_bound(unattributed_ticks_.begin(), unattributed_ticks_.end(), from);
+    return it != unattributed_ticks_.end() && *it < to;
+  }
 
   InputError error(std::string what, std::string value) const {
     return InputError{log_.name, "line " + std::to_string(line_no_), excerpt(value),
@@ -307,7 +316,10 @@ class Reader {
       }
     }
     if (inst.empty()) {
+      // E.g. the orphaned StepEvent BLIS leaves when a TIMEOUT empties the batch: it fires at
+      // s + adv of some instance's step, which instance the log does not say.
       ++out_.unattributed_steps;
+      unattributed_ticks_.push_back(b.start);
       return;
     }
     // The final-token allocation of a completing request (processCompletions) immediately
@@ -359,7 +371,10 @@ class Reader {
             break;
           }
         }
-        if (s.end < 0 && i + 1 < list.size()) s.end = list[i + 1].first.start;
+        if (s.end < 0 && i + 1 < list.size() &&
+            !unplaced_step_in(s.start, list[i + 1].first.start)) {
+          s.end = list[i + 1].first.start;
+        }
       }
     }
     auto end_of = [&](const std::pair<std::string, std::size_t>& at) {

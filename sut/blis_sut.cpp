@@ -95,9 +95,17 @@ SutRun run_blis(const model::Case& c, const BlisSutOptions& options, const std::
     return run;
   }
 
+  io::InputError read_error;
+  auto printed = io::read_text_file((d / "stdout.txt").string(), read_error);
+  if (!printed) {
+    run.failure = "BLIS output unreadable: " + io::describe(read_error);
+    return run;
+  }
   io::BlisReadOptions read;
-  // BLIS prints its PD section only when it disaggregates (decider other than never).
-  if (c.config.pd_decider != model::PdDecider::never) {
+  // BLIS prints its PD section only when it disaggregated something (not with decider never,
+  // nor when nothing reached a prefill pod); the pools exist either way (§2).
+  const bool pd_section = printed->find("=== PD Metrics ===") != std::string::npos;
+  if (pd_section) {
     read.prefill_instances = c.config.prefill_instances;
     read.decode_instances = c.config.decode_instances;
   }
@@ -108,6 +116,24 @@ SutRun run_blis(const model::Case& c, const BlisSutOptions& options, const std::
     return run;
   }
   run.output = std::move(std::get<model::RunOutput>(parsed));
+  // BLIS prints no per-instance block for a one-instance cluster: the instances are then not
+  // reported (rather than reported as none).
+  // Their ids are still known (instance_0 ...), so the debug log's timeline has a place to go.
+  if (static_cast<int>(run.output.instances.size()) != c.config.num_instances) {
+    run.output.instances.assign(static_cast<std::size_t>(c.config.num_instances), {});
+    for (int i = 0; i < c.config.num_instances; ++i) {
+      run.output.instances[static_cast<std::size_t>(i)].id = "instance_" + std::to_string(i);
+    }
+    run.output.missing_fields.insert("instances");
+  } else if (c.config.pd_enabled() && !pd_section) {
+    // Roles by index, as BLIS assigns them from its pool flags (§2).
+    for (int i = 0; i < c.config.num_instances; ++i) {
+      auto& inst = run.output.instances[static_cast<std::size_t>(i)];
+      inst.role = i < c.config.prefill_instances ? model::Role::prefill
+                  : i < c.config.prefill_instances + c.config.decode_instances ? model::Role::decode
+                                                                               : model::Role::none;
+    }
+  }
 
   io::InputError log_error;
   auto log_text = io::read_text_file(spec.stderr_path, log_error);

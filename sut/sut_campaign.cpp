@@ -11,9 +11,11 @@
 #include <thread>
 
 #include "model/simulate.h"
+#include "properties/checks.h"
 #include "properties/coverage.h"
 #include "properties/gen/campaign.h"
 #include "properties/gen/minimise.h"
+#include "sut/known_differences.h"
 
 namespace simcheck::sut {
 namespace fs = std::filesystem;
@@ -64,18 +66,57 @@ SutVerdict evaluate_sut_case(const model::Case& c, const SutCampaignOptions& opt
   }
   std::set<std::string> keys;
   try {
+    // The faithful reference on the same case: what it reports explains or contradicts BLIS.
+    const model::RunOutput reference = model::simulate(c);
+    std::vector<properties::Violation> reference_violations;
+    for (const properties::CheckResult& r : properties::check_all(reference)) {
+      reference_violations.insert(reference_violations.end(), r.violations.begin(),
+                                  r.violations.end());
+    }
+    const RunPair runs{run.output, reference, reference_violations};
     for (const properties::CheckResult& r : properties::check_all_reported(run.output)) {
-      for (const properties::Violation& x : r.violations) {
+      for (properties::Violation x : r.violations) {
+        if (!x.known_exception) {
+          if (auto why = explain_violation(x, runs)) {
+            x.known_exception = true;
+            x.detail += "; explained: " + *why;
+          }
+        }
         const bool gating = !x.known_exception || options.strict;
         (gating ? v.failing : v.known).push_back(x);
         if (gating) keys.insert(x.invariant);
       }
     }
     if (options.diff) {
-      const model::RunOutput reference = model::simulate(c);
-      v.diff = properties::diff_runs(reference, run.output, properties::DiffOptions{});
-      for (const auto& d : v.diff.differences) keys.insert("DIFF:" + d.metric);
-      for (const auto& d : v.diff.counters) keys.insert("DIFF:counter:" + d.name);
+      properties::DiffResult all = properties::diff_runs(reference, run.output, {});
+      v.diff = all;
+      v.diff.differences.clear();
+      v.diff.counters.clear();
+      for (const auto& d : all.differences) {
+        auto why = explain_difference(d, runs);
+        if (why && !options.strict) {
+          v.known.push_back({"DIFF:" + d.metric, d.id,
+                             "reference " + d.reference.value_or("(none)") + ", blis " +
+                                 d.other.value_or("(none)") + "; explained: " + *why,
+                             true});
+          continue;
+        }
+        v.diff.differences.push_back(d);
+        keys.insert("DIFF:" + d.metric);
+      }
+      for (const auto& d : all.counters) {
+        auto why = explain_counter(d, runs);
+        if (why && !options.strict) {
+          v.known.push_back({"DIFF:counter:" + d.name, "",
+                             "reference " + std::to_string(static_cast<int64_t>(d.reference)) +
+                                 ", blis " + std::to_string(static_cast<int64_t>(d.other)) +
+                                 "; explained: " + *why,
+                             true});
+          continue;
+        }
+        v.diff.counters.push_back(d);
+        keys.insert("DIFF:counter:" + d.name);
+      }
     }
   } catch (const std::exception& e) {
     v.failing.push_back({"CHECK-EXCEPTION", "", e.what(), false});
