@@ -6,6 +6,7 @@
 #include <variant>
 
 #include "fuzz/decode_case.h"
+#include "io/blis_debug_log.h"
 #include "io/blis_metrics_reader.h"
 #include "io/blis_trace.h"
 #include "io/case_reader.h"
@@ -230,12 +231,40 @@ Finding check_simulate_input(Bytes input, const SimulateCheckOptions& options) {
          "case (simcheck-case/1):\n" + io::write_case(c);
 }
 
+Finding check_blis_debug_log_input(Bytes input) {
+  std::optional<std::variant<io::BlisTimeline, io::InputError>> read;
+  if (Finding f = guarded("BLIS debug-log reader", [&]() -> Finding {
+        read = io::parse_blis_debug_log(io::NamedText{"fuzz-input", std::string(as_text(input))});
+        return std::nullopt;
+      })) {
+    return f;
+  }
+  if (const auto* e = std::get_if<io::InputError>(&*read)) {
+    if (e->message.empty()) return "the BLIS debug-log reader rejected the input without a message";
+    return std::nullopt;
+  }
+  const auto& timeline = std::get<io::BlisTimeline>(*read);
+  for (const auto& [inst, steps] : timeline.steps) {
+    for (const auto& s : steps) {
+      if (s.end < 0) return "a step of " + inst + " was kept without an end";
+    }
+  }
+  model::RunOutput run;
+  run.source = "blis";
+  run.instances.resize(4);
+  for (int i = 0; i < 4; ++i)
+    run.instances[static_cast<size_t>(i)].id = "instance_" + std::to_string(i);
+  io::apply_blis_timeline(timeline, run);
+  return run_catalogue(run, "check_all on a BLIS debug-log timeline");
+}
+
 const std::vector<TargetBody>& target_bodies() {
   static const std::vector<TargetBody> bodies = {
       {"case_reader", &check_case_reader_input},
       {"run_output_reader", &check_run_output_reader_input},
       {"blis_metrics_reader", &check_blis_metrics_reader_input},
       {"blis_trace_reader", &check_blis_trace_reader_input},
+      {"blis_debug_log", &check_blis_debug_log_input},
       {"simulate_check", [](Bytes input) { return check_simulate_input(input, {}); }},
   };
   return bodies;

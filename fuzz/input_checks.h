@@ -44,6 +44,11 @@ inline constexpr const char* kBlisTraceSeparator = "=====CSV=====";
 // on it (it may still reject it for a size cap).
 Finding check_blis_trace_reader_input(Bytes input);
 
+// Any bytes -> io::parse_blis_debug_log (BLIS's --log debug stream). An accepted timeline is put
+// on a four-instance run (io::apply_blis_timeline) and the whole catalogue must run on it; a
+// rejection must say what is wrong.
+Finding check_blis_debug_log_input(Bytes input);
+
 // The verdict of the catalogue on one simulated case.
 struct CaseVerdict {
   bool gating = false;

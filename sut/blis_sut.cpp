@@ -57,6 +57,75 @@ std::string shell_command(const std::vector<std::string>& argv) {
   return out;
 }
 
+std::variant<model::RunOutput, std::string> read_blis_run(const model::Case& c,
+                                                          const std::string& directory) {
+  std::error_code ec;
+  const fs::path dir = fs::absolute(directory, ec);
+  model::RunOutput out;
+  io::InputError read_error;
+  auto printed = io::read_text_file((dir / "stdout.txt").string(), read_error);
+  if (!printed) {
+    return "BLIS output unreadable: " + io::describe(read_error);
+  }
+  io::BlisReadOptions read;
+  // BLIS prints its PD section only when it disaggregated something (not with decider never,
+  // nor when nothing reached a prefill pod); the pools exist either way (§2).
+  const bool pd_section = printed->find("=== PD Metrics ===") != std::string::npos;
+  if (pd_section) {
+    read.prefill_instances = c.config.prefill_instances;
+    read.decode_instances = c.config.decode_instances;
+  }
+  auto parsed =
+      io::read_blis_output((dir / "metrics.json").string(), (dir / "stdout.txt").string(), read);
+  if (auto* e = std::get_if<io::InputError>(&parsed)) {
+    return "BLIS output unreadable: " + io::describe(*e);
+  }
+  out = std::move(std::get<model::RunOutput>(parsed));
+  // BLIS prints no per-instance block for a one-instance cluster: the instances are then not
+  // reported (rather than reported as none).
+  // Their ids are still known (instance_0 ...), so the debug log's timeline has a place to go.
+  if (static_cast<int>(out.instances.size()) != c.config.num_instances) {
+    out.instances.assign(static_cast<std::size_t>(c.config.num_instances), {});
+    for (int i = 0; i < c.config.num_instances; ++i) {
+      out.instances[static_cast<std::size_t>(i)].id = "instance_" + std::to_string(i);
+    }
+    out.missing_fields.insert("instances");
+  } else if (c.config.pd_enabled() && !pd_section) {
+    // Roles by index, as BLIS assigns them from its pool flags (§2).
+    for (int i = 0; i < c.config.num_instances; ++i) {
+      auto& inst = out.instances[static_cast<std::size_t>(i)];
+      inst.role = i < c.config.prefill_instances ? model::Role::prefill
+                  : i < c.config.prefill_instances + c.config.decode_instances ? model::Role::decode
+                                                                               : model::Role::none;
+    }
+  }
+
+  io::InputError log_error;
+  auto log_text = io::read_text_file((dir / "stderr.txt").string(), log_error);
+  if (!log_text) {
+    return "BLIS debug log unreadable: " + io::describe(log_error);
+  }
+  auto timeline =
+      io::parse_blis_debug_log(io::NamedText{(dir / "stderr.txt").string(), std::move(*log_text)});
+  if (auto* e = std::get_if<io::InputError>(&timeline)) {
+    return "BLIS debug log unreadable: " + io::describe(*e);
+  }
+  io::apply_blis_timeline(std::get<io::BlisTimeline>(timeline), out);
+
+  // The laws need the trace (arrivals, deadlines) and the horizon the case ran with.
+  std::vector<model::TraceEntry> trace;
+  for (const model::Request& r : model::materialise(c)) {
+    trace.push_back(model::TraceEntry{r.id, r.arrival, static_cast<int64_t>(r.input.size()),
+                                      static_cast<int64_t>(r.output.size()), r.max_output_len,
+                                      r.deadline});
+  }
+  out.trace = std::move(trace);
+  // The configuration BLIS ran with (the export maps it one to one): checks that need the
+  // horizon, P, OTP or the pools read it from here.
+  out.config = c.config;
+  return out;
+}
+
 SutRun run_blis(const model::Case& c, const BlisSutOptions& options, const std::string& dir) {
   SutRun run;
   const io::BlisExport exported = io::export_to_blis(c);
@@ -95,70 +164,12 @@ SutRun run_blis(const model::Case& c, const BlisSutOptions& options, const std::
     return run;
   }
 
-  io::InputError read_error;
-  auto printed = io::read_text_file((d / "stdout.txt").string(), read_error);
-  if (!printed) {
-    run.failure = "BLIS output unreadable: " + io::describe(read_error);
+  auto read = read_blis_run(c, d.string());
+  if (auto* why = std::get_if<std::string>(&read)) {
+    run.failure = *why;
     return run;
   }
-  io::BlisReadOptions read;
-  // BLIS prints its PD section only when it disaggregated something (not with decider never,
-  // nor when nothing reached a prefill pod); the pools exist either way (§2).
-  const bool pd_section = printed->find("=== PD Metrics ===") != std::string::npos;
-  if (pd_section) {
-    read.prefill_instances = c.config.prefill_instances;
-    read.decode_instances = c.config.decode_instances;
-  }
-  auto parsed =
-      io::read_blis_output((d / "metrics.json").string(), (d / "stdout.txt").string(), read);
-  if (auto* e = std::get_if<io::InputError>(&parsed)) {
-    run.failure = "BLIS output unreadable: " + io::describe(*e);
-    return run;
-  }
-  run.output = std::move(std::get<model::RunOutput>(parsed));
-  // BLIS prints no per-instance block for a one-instance cluster: the instances are then not
-  // reported (rather than reported as none).
-  // Their ids are still known (instance_0 ...), so the debug log's timeline has a place to go.
-  if (static_cast<int>(run.output.instances.size()) != c.config.num_instances) {
-    run.output.instances.assign(static_cast<std::size_t>(c.config.num_instances), {});
-    for (int i = 0; i < c.config.num_instances; ++i) {
-      run.output.instances[static_cast<std::size_t>(i)].id = "instance_" + std::to_string(i);
-    }
-    run.output.missing_fields.insert("instances");
-  } else if (c.config.pd_enabled() && !pd_section) {
-    // Roles by index, as BLIS assigns them from its pool flags (§2).
-    for (int i = 0; i < c.config.num_instances; ++i) {
-      auto& inst = run.output.instances[static_cast<std::size_t>(i)];
-      inst.role = i < c.config.prefill_instances ? model::Role::prefill
-                  : i < c.config.prefill_instances + c.config.decode_instances ? model::Role::decode
-                                                                               : model::Role::none;
-    }
-  }
-
-  io::InputError log_error;
-  auto log_text = io::read_text_file(spec.stderr_path, log_error);
-  if (!log_text) {
-    run.failure = "BLIS debug log unreadable: " + io::describe(log_error);
-    return run;
-  }
-  auto timeline = io::parse_blis_debug_log(io::NamedText{spec.stderr_path, std::move(*log_text)});
-  if (auto* e = std::get_if<io::InputError>(&timeline)) {
-    run.failure = "BLIS debug log unreadable: " + io::describe(*e);
-    return run;
-  }
-  io::apply_blis_timeline(std::get<io::BlisTimeline>(timeline), run.output);
-
-  // The laws need the trace (arrivals, deadlines) and the horizon the case ran with.
-  std::vector<model::TraceEntry> trace;
-  for (const model::Request& r : model::materialise(c)) {
-    trace.push_back(model::TraceEntry{r.id, r.arrival, static_cast<int64_t>(r.input.size()),
-                                      static_cast<int64_t>(r.output.size()), r.max_output_len,
-                                      r.deadline});
-  }
-  run.output.trace = std::move(trace);
-  // The configuration BLIS ran with (the export maps it one to one): checks that need the
-  // horizon, P, OTP or the pools read it from here.
-  run.output.config = c.config;
+  run.output = std::move(std::get<model::RunOutput>(read));
   run.ok = true;
   return run;
 }

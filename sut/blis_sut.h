@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "model/case.h"
@@ -43,6 +44,12 @@ struct SutRun {
 // Exports `c` into `dir` (which must exist and be empty or disposable), runs BLIS there and
 // reads its outputs. Never throws for BLIS's failures; they are in `failure`.
 SutRun run_blis(const model::Case& c, const BlisSutOptions& options, const std::string& dir);
+
+// Reads what BLIS left in `dir` (metrics.json, stdout.txt, stderr.txt) for case `c` into one
+// RunOutput with the case's configuration and trace; a failure is one line. run_blis uses it, and
+// so does the replay of recorded BLIS runs (corpus/blis/) without BLIS.
+std::variant<model::RunOutput, std::string> read_blis_run(const model::Case& c,
+                                                          const std::string& dir);
 
 // One line a user can paste in `dir` to run BLIS exactly as simcheck did.
 std::string shell_command(const std::vector<std::string>& argv);

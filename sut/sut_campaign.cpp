@@ -39,31 +39,12 @@ std::string case_dir(const SutCampaignOptions& o, const std::string& name) {
 
 }  // namespace
 
-SutVerdict evaluate_sut_case(const model::Case& c, const SutCampaignOptions& options,
-                             const std::string& dir) {
-  SutVerdict v;
-  const auto t0 = Clock::now();
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) {
-    v.sut_failure = dir + ": cannot create: " + ec.message();
-    v.findings = {"SUT-FAILED"};
-    return v;
-  }
-  SutRun run = run_blis(c, options.sut, dir);
-  v.argv = run.argv;
-  v.sut_wall_s = run.process.wall_s;
-  if (!run.not_equivalent.empty()) {
-    v.expressible = false;
-    v.not_expressible = run.not_equivalent.front();
-    return v;
-  }
-  if (!run.ok) {
-    v.sut_failure = run.failure;
-    v.findings = {"SUT-FAILED"};
-    v.check_s = seconds_since(t0) - v.sut_wall_s;
-    return v;
-  }
+namespace {
+
+// Checks BLIS's output and diffs it against the reference; fills v.failing, v.known, v.diff and
+// v.findings.
+void judge(const model::Case& c, const model::RunOutput& blis, const SutCampaignOptions& options,
+           SutVerdict& v) {
   std::set<std::string> keys;
   try {
     // The faithful reference on the same case: what it reports explains or contradicts BLIS.
@@ -73,8 +54,8 @@ SutVerdict evaluate_sut_case(const model::Case& c, const SutCampaignOptions& opt
       reference_violations.insert(reference_violations.end(), r.violations.begin(),
                                   r.violations.end());
     }
-    const RunPair runs{run.output, reference, reference_violations};
-    for (const properties::CheckResult& r : properties::check_all_reported(run.output)) {
+    const RunPair runs{blis, reference, reference_violations};
+    for (const properties::CheckResult& r : properties::check_all_reported(blis)) {
       for (properties::Violation x : r.violations) {
         if (!x.known_exception) {
           if (auto why = explain_violation(x, runs)) {
@@ -88,7 +69,7 @@ SutVerdict evaluate_sut_case(const model::Case& c, const SutCampaignOptions& opt
       }
     }
     if (options.diff) {
-      properties::DiffResult all = properties::diff_runs(reference, run.output, {});
+      properties::DiffResult all = properties::diff_runs(reference, blis, {});
       v.diff = all;
       v.diff.differences.clear();
       v.diff.counters.clear();
@@ -123,6 +104,49 @@ SutVerdict evaluate_sut_case(const model::Case& c, const SutCampaignOptions& opt
     keys.insert("CHECK-EXCEPTION");
   }
   v.findings.assign(keys.begin(), keys.end());
+}
+
+}  // namespace
+
+SutVerdict judge_recorded_blis_run(const model::Case& c, const std::string& dir,
+                                   const SutCampaignOptions& options) {
+  SutVerdict v;
+  auto read = read_blis_run(c, dir);
+  if (auto* why = std::get_if<std::string>(&read)) {
+    v.sut_failure = *why;
+    v.findings = {"SUT-FAILED"};
+    return v;
+  }
+  judge(c, std::get<model::RunOutput>(read), options, v);
+  return v;
+}
+
+SutVerdict evaluate_sut_case(const model::Case& c, const SutCampaignOptions& options,
+                             const std::string& dir) {
+  SutVerdict v;
+  const auto t0 = Clock::now();
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) {
+    v.sut_failure = dir + ": cannot create: " + ec.message();
+    v.findings = {"SUT-FAILED"};
+    return v;
+  }
+  SutRun run = run_blis(c, options.sut, dir);
+  v.argv = run.argv;
+  v.sut_wall_s = run.process.wall_s;
+  if (!run.not_equivalent.empty()) {
+    v.expressible = false;
+    v.not_expressible = run.not_equivalent.front();
+    return v;
+  }
+  if (!run.ok) {
+    v.sut_failure = run.failure;
+    v.findings = {"SUT-FAILED"};
+    v.check_s = seconds_since(t0) - v.sut_wall_s;
+    return v;
+  }
+  judge(c, run.output, options, v);
   v.check_s = seconds_since(t0) - v.sut_wall_s;
   return v;
 }

@@ -65,6 +65,11 @@ struct SutVerdict {
 SutVerdict evaluate_sut_case(const model::Case& c, const SutCampaignOptions& options,
                              const std::string& dir);
 
+// Judges a BLIS run recorded in `dir` (metrics.json, stdout.txt, stderr.txt; corpus/blis/) for
+// case `c` exactly as evaluate_sut_case judges a live one, without running BLIS.
+SutVerdict judge_recorded_blis_run(const model::Case& c, const std::string& dir,
+                                   const SutCampaignOptions& options);
+
 struct SutFinding {
   std::string key;    // the finding key being shrunk (e.g. "LAW-TL-KV-READY", "DIFF:ttft")
   int64_t index = 0;  // first case that showed it
