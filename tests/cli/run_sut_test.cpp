@@ -81,5 +81,29 @@ TEST_F(RunSut, CrashingSimulatorIsAFindingNotAnInternalError) {
   EXPECT_NE(slurp(dir_ / "r.xml").find("<failure"), std::string::npos);
 }
 
+// `check --blis-log`: a recorded BLIS run (tests/data/blis-debug, 1 prefill + 1 decode pod) gets
+// the timeline laws; its A5/O1 breaches are known exceptions, gating only with --strict.
+TEST_F(RunSut, CheckReadsTheBlisDebugLog) {
+  const std::string d = std::string(SIMCHECK_SOURCE_DIR) + "/tests/data/blis-debug/pd-two-requests";
+  const std::string args = "check '" + d + ".metrics.json' --stdout '" + d + ".stdout.txt' " +
+                           "--blis-log '" + d + ".stderr.txt' --prefill-instances 1 " +
+                           "--decode-instances 1";
+  CommandResult r = simcheck(args);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("VIOLATED        LAW-TL-KV-READY"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("VIOLATED        LAW-C4-L2-STEP-EXCLUSIVE"), std::string::npos);
+  r = simcheck(args + " --strict");
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  // Without the log the timeline laws have nothing to read.
+  r = simcheck("check '" + d + ".metrics.json' --stdout '" + d + ".stdout.txt'");
+  EXPECT_NE(
+      r.out.find("not applicable  LAW-TL-KV-READY  KV before use: instances[].phase_times missing"),
+      std::string::npos)
+      << r.out;
+  r = simcheck("check '" + d + ".metrics.json' --blis-log /nonexistent/log");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(line_count(r.err), 1) << r.err;
+}
+
 }  // namespace
 }  // namespace simcheck::cli_test
