@@ -26,6 +26,18 @@ StepRecord step(int64_t s, int64_t e, std::vector<std::string> batch, int64_t to
   return r;
 }
 
+// A request that was queued and first scheduled at `start`, made its first token in the step
+// ending at `first`, its last in the step ending at `last`, and left then.
+RequestPhaseTimes phases(int64_t start, int64_t first, int64_t last) {
+  RequestPhaseTimes t;
+  t.enqueued = start;
+  t.first_scheduled = start;
+  t.first_token_step_end = first;
+  t.last_token_step_end = last;
+  t.left = last;
+  return t;
+}
+
 RunOutput b1_timeline() {
   RunOutput run;
   model::TraceEntry a;
@@ -40,14 +52,8 @@ RunOutput b1_timeline() {
   inst.id = "instance_0";
   inst.steps = std::vector<StepRecord>{step(120, 1160, {"A"}, 20), step(1160, 2210, {"A"}, 1),
                                        step(2210, 3260, {"A"}, 1)};
-  RequestPhaseTimes t;
-  t.enqueued = 120;
-  t.first_scheduled = 120;
-  t.first_token_step_end = 1160;
-  t.last_token_step_end = 3260;
-  t.left = 3260;
   inst.phase_times.emplace();
-  inst.phase_times->try_emplace("A", t);
+  inst.phase_times->try_emplace("A", phases(120, 1160, 3260));
   run.aggregate.maps.ttft.try_emplace("A", 1170.0);
   run.aggregate.maps.e2e.try_emplace("A", 3290.0);
   return run;
@@ -61,28 +67,17 @@ RunOutput b2_timeline() {
   run.instances.resize(2);
   model::InstanceOutput& pre = run.instances[0];
   pre.steps = std::vector<StepRecord>{step(120, 1160, {"A_prefill"}, 20)};
-  RequestPhaseTimes p;
-  p.enqueued = 120;
-  p.first_scheduled = 120;
-  p.first_token_step_end = 1160;
-  p.last_token_step_end = 1160;
-  p.left = 1160;
   pre.phase_times.emplace();
-  pre.phase_times->try_emplace("A_prefill", p);
+  pre.phase_times->try_emplace("A_prefill", phases(120, 1160, 1160));
   model::InstanceOutput& dec = run.instances[1];
   dec.id = "instance_1";
   dec.steps =
       std::vector<StepRecord>{step(1211, 2261, {"A_decode"}, 1), step(2261, 3311, {"A_decode"}, 1),
                               step(3311, 4361, {"A_decode"}, 1)};
-  RequestPhaseTimes d;
+  RequestPhaseTimes d = phases(1211, 2261, 4361);
   d.kv_from = "A_prefill";
   d.kv_transfer_start = 1160;
   d.kv_transfer_complete = 1211;
-  d.enqueued = 1211;
-  d.first_scheduled = 1211;
-  d.first_token_step_end = 2261;
-  d.last_token_step_end = 4361;
-  d.left = 4361;
   dec.phase_times.emplace();
   dec.phase_times->try_emplace("A_decode", d);
   run.aggregate.maps.ttft["A"] = 2271.0;
