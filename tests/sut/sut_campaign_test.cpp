@@ -173,6 +173,29 @@ TEST(SutRun, AQuirkShapedBreachIsKnownAndGatesOnlyUnderStrict) {
   EXPECT_GT(r.finding_cases.count("LAW-C4-L2-STEP-EXCLUSIVE"), 0u);
 }
 
+TEST(SutRun, TheOutcomeDoesNotDependOnJobs) {
+  if (!have_python()) GTEST_SKIP() << "python3 missing: the fake simulator needs it";
+  break_law("early-e2e", 2);
+  TempDir d;
+  SutCampaignOptions o = fake_options(d);
+  o.cases = 10;
+  o.seed = 5;
+  o.shrink = false;
+  o.max_findings = 2;
+  o.jobs = 1;
+  const SutCampaignResult one = run_sut_campaign(o);
+  o.jobs = 2;
+  const SutCampaignResult two = run_sut_campaign(o);
+  EXPECT_EQ(one.cases_failed, two.cases_failed);
+  EXPECT_EQ(one.finding_cases, two.finding_cases);
+  EXPECT_EQ(one.known_cases, two.known_cases);
+  ASSERT_EQ(one.findings.size(), two.findings.size());
+  for (std::size_t i = 0; i < one.findings.size(); ++i) {
+    EXPECT_EQ(one.findings[i].key, two.findings[i].key);
+    EXPECT_EQ(one.findings[i].index, two.findings[i].index);
+  }
+}
+
 TEST(SutRun, CrashTimeoutAndUnreadableOutputAreFindings) {
   if (!have_python()) GTEST_SKIP() << "python3 missing: the fake simulator needs it";
   TempDir d;
