@@ -219,6 +219,18 @@ SutCampaignResult run_sut_campaign(const SutCampaignOptions& o) {
         SutVerdict v = evaluate_sut_case(sut_case(o, i), o, dir);
         remove_dir(dir);
         if (v.failed()) ++failing;
+        // Keep only what the merge reads (finding keys, one known exception per invariant): a
+        // long campaign's memory then grows by a few bytes per case, not by its diffs.
+        v.failing.clear();
+        v.diff = {};
+        v.argv.clear();
+        std::vector<properties::Violation> one_per_id;
+        for (auto& k : v.known) {
+          bool seen = false;
+          for (const auto& o : one_per_id) seen = seen || o.invariant == k.invariant;
+          if (!seen) one_per_id.push_back(std::move(k));
+        }
+        v.known = std::move(one_per_id);
         verdicts[static_cast<std::size_t>(i)] = std::move(v);
         ++done;
       }
