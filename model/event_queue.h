@@ -17,7 +17,8 @@ constexpr int event_priority(EventKind kind) {
     case EventKind::queued:
       return 1;
     case EventKind::step:
-      return 3;  // 2 is reserved for LoRA adapter loads (out of scope)
+    case EventKind::step_end:  // Addendum C Δ1: STEP_END shares STEP's priority
+      return 3;                // 2 is reserved for LoRA adapter loads (out of scope)
     case EventKind::scheduled:
       return 4;
     case EventKind::request_left:

@@ -76,10 +76,6 @@ std::unordered_map<std::string_view, int64_t> arrivals(const model::RunOutput& r
   return out;
 }
 
-std::string interval(const model::StepRecord& s) {
-  return "[" + std::to_string(s.start) + ", " + std::to_string(s.end) + ")";
-}
-
 }  // namespace
 
 // L3 on phase times: a decode sub-request's KV transfer starts no earlier than the end of the

@@ -155,6 +155,8 @@ void cover_parents(const model::RunOutput& out, const model::Config& cfg, Covera
         case model::TtftBranch::none:
           h[idx(I::t_none)] = true;
           break;
+        case model::TtftBranch::decode:
+          break;  // causal T-DECODE: no coverage item (causal_golden_test, causal_laws_test)
       }
       switch (p.e2e_branch) {
         case model::E2eBranch::primary:
@@ -170,6 +172,8 @@ void cover_parents(const model::RunOutput& out, const model::Config& cfg, Covera
           h[idx(I::e_negative)] = true;
           break;
         case model::E2eBranch::none:
+        case model::E2eBranch::decode:  // causal E-DECODE / E-TIMEOUT: no coverage item
+        case model::E2eBranch::timeout:
           break;
       }
     }

@@ -125,6 +125,28 @@ TEST(GoldenCausal, TimeoutInsideAStep) {
   }
 }
 
+// Δ1's ties: STEP_END (priority 3) runs before TIMEOUT (6) at equal times, so a last token
+// produced exactly at the deadline counts. B.1 causal ends its last step at 3260: with deadline
+// 3260 the request completes (e2e 3290, as without a deadline); with 3259 it times out in that
+// step (TTFT 1170 visible before it, no E2E).
+TEST(GoldenCausal, StepEndWinsTheDeadlineTie) {
+  {
+    const RunOutput out = simulate(causal(appendix_b_config()), 42,
+                                   Trace{make_request("A", 0, 20, 3, 1, /*deadline=*/3260)});
+    EXPECT_EQ(out.aggregate.counters.completed, 1);
+    EXPECT_EQ(out.aggregate.counters.timed_out, 0);
+    EXPECT_EQ(out.aggregate.maps.e2e.at("A"), 3290);
+  }
+  {
+    const RunOutput out = simulate(causal(appendix_b_config()), 42,
+                                   Trace{make_request("A", 0, 20, 3, 1, /*deadline=*/3259)});
+    EXPECT_EQ(out.aggregate.counters.completed, 0);
+    EXPECT_EQ(out.aggregate.counters.timed_out, 1);
+    EXPECT_EQ(out.aggregate.maps.ttft.at("A"), 1170);
+    EXPECT_EQ(out.aggregate.maps.e2e.count("A"), 0u);
+  }
+}
+
 // N = 1 PD parent: prefill [120, 1160), transfer 1160 → 1211, first-token step [1211, 2261):
 // ttft[A_decode] = 2271, and pi = 20 ≥ 20 + 1 − 1 completes it at 2261 with no ITL:
 // e2e[A_decode] = 2271 + 0 + 0. itl_avg = 0 / max(1 − 1, 1) = 0. ttft_sum = 1170 + 2271 +
