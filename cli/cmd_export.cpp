@@ -11,6 +11,7 @@
 #include "cli/output.h"
 #include "io/blis_export.h"
 #include "io/case_reader.h"
+#include "io/case_writer.h"
 
 namespace simcheck::cli {
 namespace {
@@ -88,17 +89,21 @@ int run_export(const ExportCommandOptions& options) {
   const std::string flags = io::join_flags(ex.flags);
   const std::filesystem::path dir(options.dir);
   io::InputError error;
-  if (!write_all(dir,
-                 {{"trace.yaml", io::write_blis_trace_header(ex.trace)},
-                  {"trace.csv", io::write_blis_trace_csv(ex.trace)},
-                  {"blis-flags.txt", flags + "\n"}},
-                 error)) {
+  std::vector<std::pair<std::string, std::string>> files = {
+      {"trace.yaml", io::write_blis_trace_header(ex.trace)},
+      {"trace.csv", io::write_blis_trace_csv(ex.trace)},
+      {"blis-flags.txt", flags + "\n"}};
+  // Renamed ids: the case BLIS's output is to be compared with.
+  if (ex.renamed_case) files.emplace_back("case.json", io::write_case(*ex.renamed_case));
+  if (!write_all(dir, files, error)) {
     print_error(error);
     return kExitBadInput;
   }
   std::cout << "wrote " << (dir / "trace.yaml").string() << ", " << (dir / "trace.csv").string()
             << " (" << ex.trace.records.size() << " requests) and "
-            << (dir / "blis-flags.txt").string() << "\n";
+            << (dir / "blis-flags.txt").string()
+            << (ex.renamed_case ? " and " + (dir / "case.json").string() + " (ids renamed)" : "")
+            << "\n";
   std::cout << "BLIS flags: " << flags << "\n";
   std::cout << "run: blis replay --trace-header " << (dir / "trace.yaml").string()
             << " --trace-data " << (dir / "trace.csv").string() << " " << flags

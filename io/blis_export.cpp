@@ -159,7 +159,7 @@ void map_trace(const model::Case& c, BlisExport& out) {
   const auto block = static_cast<std::size_t>(c.config.block_size_tokens);
 
   for (const model::Request& r : trace) {
-    if (!blis_request_number(r.id)) {
+    if (!blis_request_number(r.id)) {  // export_to_blis renames first: only a workload's own ids
       out.not_equivalent.push_back(
           "request id \"" + r.id +
           "\": BLIS names replayed requests request_<request_id> (an integer); other ids would be "
@@ -264,9 +264,38 @@ void map_trace(const model::Case& c, BlisExport& out) {
 }  // namespace
 
 BlisExport export_to_blis(const model::Case& c) {
-  BlisExport out;
-  map_config(c, out);
-  map_trace(c, out);
+  bool rename = false;
+  for (const model::TraceRequest& r : c.requests) {
+    rename = rename || (!r.id.empty() && !blis_request_number(r.id));
+  }
+  if (!rename) {
+    BlisExport out;
+    map_config(c, out);
+    map_trace(c, out);
+    return out;
+  }
+  // Every request i becomes request_<i> (all of them, so a renamed id cannot collide with a kept
+  // one); materialise names an id-less request i the same way.
+  model::Case renamed = c;
+  std::vector<std::pair<std::string, std::string>> ids;
+  for (std::size_t i = 0; i < renamed.requests.size(); ++i) {
+    std::string to = "request_" + std::to_string(i);
+    ids.emplace_back(renamed.requests[i].id.empty() ? to : renamed.requests[i].id, to);
+    renamed.requests[i].id = std::move(to);
+  }
+  BlisExport out = export_to_blis(renamed);
+  std::string list;
+  for (const auto& [from, to] : ids) {
+    if (from == to) continue;
+    if (!list.empty()) list += ", ";
+    list += from + " -> " + to;
+  }
+  out.caveats.insert(out.caveats.begin(),
+                     "request ids renamed for BLIS (" + list +
+                         "); ids order completion detection (§9.4), so compare BLIS's output "
+                         "with the renamed case (case.json), not the original");
+  out.renamed_case = std::move(renamed);
+  out.renamed_ids = std::move(ids);
   return out;
 }
 

@@ -80,6 +80,23 @@ TEST_F(Export, NoEquivalentWritesNothingUnlessForced) {
   EXPECT_TRUE(fs::exists(out + "/trace.csv"));
 }
 
+// The shipped BLIS example has ids A and B: exported with them renamed request_0/1, the
+// renamed case written beside the trace, and the renaming said.
+TEST_F(Export, ShippedBlisExampleExportsWithRenamedIds) {
+  const std::string example =
+      std::string(SIMCHECK_SOURCE_DIR) + "/corpus/examples/blis_pd_two_requests.json";
+  const CommandResult r = simcheck("export '" + example + "' --to blis out");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("A -> request_0, B -> request_1"), std::string::npos) << r.out;
+  auto renamed = io::read_case((dir_ / "out" / "case.json").string());
+  ASSERT_TRUE(std::holds_alternative<model::Case>(renamed));
+  const model::Case& c = std::get<model::Case>(renamed);
+  ASSERT_EQ(c.requests.size(), 2u);
+  EXPECT_EQ(c.requests[0].id, "request_0");
+  EXPECT_EQ(c.requests[1].id, "request_1");
+  EXPECT_TRUE(fs::exists(dir_ / "out" / "trace.csv"));
+}
+
 TEST_F(Export, BadInputExitsTwoWithOneLine) {
   const std::string case_path = write("case.json", kCase);
   for (const std::string& args :

@@ -300,6 +300,31 @@ TEST(BlisExport, FlagsFollowSection1_3) {
   EXPECT_EQ(flags.find("--prefill-instances"), std::string::npos);  // not PD
 }
 
+// BLIS names replayed requests request_<n>: the case is exported with request i renamed
+// request_<i>, the renamed case is returned (ids order detection, §9.4) and the caveat lists the
+// renaming.
+TEST(BlisExport, RenamesIdsBlisCannotName) {
+  model::Case c = grouped_case();
+  c.requests[0].id = "A";
+  c.requests[1].id = "request_0";  // kept ids are renamed too, so nothing collides
+  const BlisExport ex = export_to_blis(c);
+  EXPECT_TRUE(ex.not_equivalent.empty()) << ex.not_equivalent.front();
+  ASSERT_TRUE(ex.renamed_case.has_value());
+  ASSERT_EQ(ex.renamed_ids.size(), c.requests.size());
+  EXPECT_EQ(ex.renamed_ids[0], (std::pair<std::string, std::string>{"A", "request_0"}));
+  EXPECT_EQ(ex.renamed_ids[1], (std::pair<std::string, std::string>{"request_0", "request_1"}));
+  for (std::size_t i = 0; i < c.requests.size(); ++i) {
+    EXPECT_EQ(ex.renamed_case->requests[i].id, "request_" + std::to_string(i));
+  }
+  ASSERT_FALSE(ex.caveats.empty());
+  EXPECT_NE(ex.caveats[0].find("A -> request_0, request_0 -> request_1"), std::string::npos)
+      << ex.caveats[0];
+  // The trace is the renamed case's export.
+  const BlisExport again = export_to_blis(*ex.renamed_case);
+  EXPECT_FALSE(again.renamed_case.has_value());
+  EXPECT_EQ(write_blis_trace_csv(again.trace), write_blis_trace_csv(ex.trace));
+}
+
 TEST(BlisExport, ReportsWhatHasNoEquivalent) {
   auto blocked_with = [](auto mutate) {
     model::Case c = grouped_case();
@@ -334,7 +359,8 @@ TEST(BlisExport, ReportsWhatHasNoEquivalent) {
                          c.config.num_instances = 1;
                        }),
                        "standalone"));
-  EXPECT_TRUE(contains(blocked_with([](model::Case& c) { c.requests[1].id = "r1"; }), "r1"));
+  // A non-request_<n> id is renamed, not blocked (RenamesIdsBlisCannotName).
+  EXPECT_TRUE(blocked_with([](model::Case& c) { c.requests[1].id = "r1"; }).empty());
   EXPECT_TRUE(contains(blocked_with([](model::Case& c) { c.requests[1].max_output_len = 9; }),
                        "max_output_len"));
   // Zero-filled prompts of 40 and 50 tokens share 40 tokens = 2 full blocks, and a third of 20
