@@ -30,6 +30,12 @@ ProcessResult run_process(const ProcessSpec& spec) {
     r.error = "empty command";
     return r;
   }
+  // Checked here too: where posix_spawn is emulated with fork + exec (valgrind, some libcs) a
+  // missing executable is an exit status 127, not a spawn error.
+  if (::access(spec.argv[0].c_str(), X_OK) != 0) {
+    r.error = spec.argv[0] + ": " + std::strerror(errno);
+    return r;
+  }
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addchdir_np(&actions, spec.working_dir.c_str());
