@@ -151,5 +151,75 @@ TEST_F(Reliability, StdoutOnAFullDeviceIsExitTwo) {
   EXPECT_TRUE(ok.err.empty());
 }
 
+TEST_F(Reliability, RunRejectsTooManyJobs) {
+  const CommandResult r = simcheck("run --cases 1 --jobs 100000");
+  expect_one_error_line(r, "--jobs: '100000' must be in [0, 1024]", "--jobs 100000");
+}
+
+// Thread creation failing (here: too little address space for 1000 stacks) is an error, not
+// std::terminate (exit 134).
+TEST_F(Reliability, RunThreadCreationFailureIsAnError) {
+  const CommandResult r = shell(
+      "ulimit -v 600000 && \"$SIMCHECK\" run --cases 4000 --jobs 1000 "
+      "--no-coverage-gate");
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_EQ(line_count(r.err), 1) << r.err;
+  EXPECT_NE(r.err.find("simcheck: --jobs 1000: cannot start the worker threads: "),
+            std::string::npos)
+      << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+}
+
+TEST_F(Reliability, RunSeedMustBeADecimalUint64) {
+  for (const char* seed : {"-1", "18446744073709551616", "1e23", "0x10", "+1", "1.5", "''"}) {
+    const CommandResult r = simcheck(std::string("run --cases 1 --seed ") + seed);
+    expect_one_error_line(r, "--seed: ", seed);
+    EXPECT_NE(r.err.find("is not a decimal integer in [0, 18446744073709551615]"),
+              std::string::npos)
+        << r.err;
+  }
+  const CommandResult max =
+      simcheck("run --cases 0 --no-coverage-gate --seed 18446744073709551615");
+  EXPECT_EQ(max.exit_code, 0) << max.err;
+}
+
+TEST_F(Reliability, RunTimeBudgetMustBeFiniteAndNonNegative) {
+  for (const char* budget : {"nan", "inf", "-inf", "-1"}) {
+    const CommandResult r = simcheck(std::string("run --cases 1 --time-budget ") + budget);
+    expect_one_error_line(r, "--time-budget: ", budget);
+  }
+}
+
+TEST_F(Reliability, CheckRejectsNegativeInstanceCounts) {
+  ASSERT_EQ(simcheck("sim " + quoted(kCase) + " -o run.json").exit_code, 0);
+  const CommandResult p = simcheck("check run.json --prefill-instances -3");
+  expect_one_error_line(p, "--prefill-instances: -3: must be >= 0", "prefill");
+  const CommandResult d = simcheck("check run.json --decode-instances -1");
+  expect_one_error_line(d, "--decode-instances: -1: must be >= 0", "decode");
+}
+
+// An unwritable --report is found before the campaign, not after it.
+TEST_F(Reliability, RunUnwritableReportFailsBeforeTheCampaign) {
+  const auto start = std::chrono::steady_clock::now();
+  const CommandResult r =
+      simcheck("run --cases 20000 --no-coverage-gate --report junit /nonexistent-dir/x.xml");
+  expect_one_error_line(r, "/nonexistent-dir/x.xml: cannot create a file here", "--report");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  EXPECT_TRUE(files().empty());
+}
+
+// A report lost at the end does not hide the failure the campaign found: exit 1, saved, printed.
+TEST_F(Reliability, RunFailureStaysExitOneWhenTheReportIsLost) {
+  const CommandResult r = shell(
+      "\"$SIMCHECK\" run --cases 200 --seed 1 --projection pre-1514 --corpus-dir found "
+      "--report json /dev/fd/3 3>/dev/full");
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_EQ(line_count(r.err), 1) << r.err;
+  EXPECT_NE(r.err.find("No space left on device"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("FAIL: case 0"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("replay: simcheck replay"), std::string::npos) << r.out;
+  EXPECT_TRUE(fs::exists(dir_ / "found" / "seed1-case0-pre-1514.case.json"));
+}
+
 }  // namespace
 }  // namespace simcheck::cli_test
