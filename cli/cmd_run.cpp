@@ -3,6 +3,8 @@
 // is shrunk and written to the corpus with a one-line replay command (docs/usage.md).
 #include <unistd.h>
 
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -10,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -28,9 +31,12 @@ namespace {
 // The main job's default: about a minute on an idle 2-core machine with all checks on
 // (docs/usage.md "Defaults"); the million-case run passes --cases 1000000.
 constexpr int64_t kDefaultCases = 300'000;
+// Largest --jobs (docs/usage.md): far more threads than any machine has cores only wastes memory.
+constexpr int kMaxJobs = 1024;
 
 struct RunCommandOptions {
   int64_t cases = kDefaultCases;
+  std::string seed_text = "1";  // parsed by parse_seed: CLI11 wraps "-1" around to 2^64-1
   uint64_t seed = 1;
   double time_budget_s = 0;
   int jobs = 0;  // 0 = one per hardware thread
@@ -59,6 +65,17 @@ bool parse_shard(const std::string& text, int& index, int& count) {
   } catch (const std::exception&) {
     return false;
   }
+}
+
+// A decimal integer in [0, 2^64-1]: digits only, no sign, exponent or fraction.
+bool parse_seed(const std::string& text, uint64_t& seed) {
+  if (text.empty()) return false;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+  }
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, seed);
+  return ec == std::errc() && ptr == end;
 }
 
 // GoogleTest's sharding convention, so CI systems that shard test executables shard campaigns
@@ -109,12 +126,16 @@ int run_campaign_command(const RunCommandOptions& args) {
     print_error("--cases must be >= 0");
     return kExitBadInput;
   }
-  if (args.time_budget_s < 0) {
-    print_error("--time-budget must be >= 0");
+  if (!std::isfinite(args.time_budget_s) || args.time_budget_s < 0) {
+    char value[64];
+    std::snprintf(value, sizeof value, "%g", args.time_budget_s);
+    print_error(std::string("--time-budget: '") + value +
+                "' must be a finite number of seconds >= 0");
     return kExitBadInput;
   }
-  if (args.jobs < 0) {
-    print_error("--jobs must be >= 0 (0 = one per hardware thread)");
+  if (args.jobs < 0 || args.jobs > kMaxJobs) {
+    print_error("--jobs: '" + std::to_string(args.jobs) + "' must be in [0, " +
+                std::to_string(kMaxJobs) + "] (0 = one per hardware thread)");
     return kExitBadInput;
   }
   o.cases = args.cases;
@@ -162,6 +183,14 @@ int run_campaign_command(const RunCommandOptions& args) {
     print_error("--report: the format is json or junit, not '" + args.report[0] + "'");
     return kExitBadInput;
   }
+  if (!args.report.empty()) {
+    // Before the campaign, not after minutes of it: a report that cannot be written is bad usage.
+    io::InputError error;
+    if (!check_output_path(args.report[1], error)) {
+      print_error(error);
+      return kExitBadInput;
+    }
+  }
 
   const bool tty = ::isatty(STDERR_FILENO) == 1;
   if (tty) {
@@ -171,7 +200,15 @@ int run_campaign_command(const RunCommandOptions& args) {
       std::fflush(stderr);
     };
   }
-  const gen::CampaignResult result = gen::run_campaign(o);
+  gen::CampaignResult result;
+  try {
+    result = gen::run_campaign(o);
+  } catch (const std::system_error& e) {
+    if (tty) std::fprintf(stderr, "\r%60s\r", "");
+    print_error("--jobs " + std::to_string(o.jobs) +
+                ": cannot start the worker threads: " + e.code().message());
+    return kExitBadInput;
+  }
   if (tty) std::fprintf(stderr, "\r%60s\r", "");
 
   std::cout << summary_text(o, result, o.jobs);
@@ -198,7 +235,9 @@ int run_campaign_command(const RunCommandOptions& args) {
     const io::Report report = campaign_report(o, result, minimal_path);
     const std::string bytes =
         args.report[0] == "json" ? io::write_report_json(report) : io::write_report_junit(report);
-    if (!write_file(args.report[1], bytes)) return kExitBadInput;
+    // A lost report is exit 2 only when there is nothing worse to say: a failure the campaign
+    // found (already saved and printed above) stays exit 1.
+    if (!write_file(args.report[1], bytes) && result.passed()) return kExitBadInput;
   }
   if (result.failure && minimal_path.empty()) return kExitBadInput;  // could not save it
   return result.passed() ? kExitOk : kExitViolations;
@@ -213,13 +252,15 @@ void add_run_command(CLI::App& app, CommandContext& context) {
       "run", "Property campaign: generate cases, simulate, check, gate coverage, shrink failures");
   run->add_option("--cases", args->cases,
                   "number of generated cases (default " + std::to_string(kDefaultCases) + ")");
-  run->add_option("--seed", args->seed, "campaign seed (default 1); case i depends only on it");
+  run->add_option("--seed", args->seed_text,
+                  "campaign seed, a decimal integer in [0, 2^64-1] (default 1); case i depends "
+                  "only on it");
   run->add_option("--time-budget", args->time_budget_s,
                   "stop starting cases after this many seconds and report how many ran "
                   "(default 0 = no budget)");
   run->add_option("--jobs", args->jobs,
-                  "worker threads (default 0 = one per hardware thread); results do not "
-                  "depend on it");
+                  "worker threads, at most " + std::to_string(kMaxJobs) +
+                      " (default 0 = one per hardware thread); results do not depend on it");
   run->add_option("--shard", args->shard,
                   "run only cases i with i % n == k, written k/n (default: "
                   "GTEST_SHARD_INDEX/GTEST_TOTAL_SHARDS if both are set)");
@@ -276,6 +317,12 @@ void add_run_command(CLI::App& app, CommandContext& context) {
       "gating violation or a coverage gap, 2 bad usage or unwritable output, 3 internal error.");
   run->callback([args, sut, run, &context] {
     try {
+      if (!parse_seed(args->seed_text, args->seed)) {
+        print_error("--seed: '" + args->seed_text +
+                    "' is not a decimal integer in [0, 18446744073709551615]");
+        context.exit_code = kExitBadInput;
+        return;
+      }
       if (!sut->sut.empty() || !sut->sut_bin.empty()) {
         if (sut->sut.empty()) sut->sut = "blis";
         sut->cases = run->count("--cases") ? args->cases : sut->cases;

@@ -6,8 +6,11 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/output.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   using namespace simcheck::cli;
   CLI::App app{
       "simcheck: verification harness for LLM-inference simulators. Runs the reference model "
@@ -50,4 +53,15 @@ int main(int argc, char** argv) {
     return kExitInternal;
   }
   return context.exit_code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace simcheck::cli;
+  // Every write to stdout is checked, here once for all subcommands: a report that could not be
+  // written (a full disk, /dev/full) is exit 2 with one line, never a silent exit 0.
+  CheckedStdout out;
+  const int code = run(argc, argv);
+  return out.finish() ? code : kExitBadInput;
 }

@@ -2,6 +2,8 @@
 #include "cli/oracle_input.h"
 
 #include <CLI/CLI.hpp>
+#include <string>
+#include <utility>
 
 #include "io/blis_debug_log.h"
 #include "io/blis_replay_reader.h"
@@ -29,6 +31,12 @@ std::string detect_format(const std::string& text) {
 }
 
 std::variant<model::RunOutput, io::InputError> read_output(const OutputSource& source) {
+  // Checked before the file is read: 0 means "not given", a negative count is a typo.
+  for (const auto& [flag, count] :
+       {std::pair{"--prefill-instances", source.blis.prefill_instances},
+        std::pair{"--decode-instances", source.blis.decode_instances}}) {
+    if (count < 0) return io::InputError{flag, "", std::to_string(count), "must be >= 0"};
+  }
   io::InputError error;
   auto text = io::read_text_file(source.path, error);
   if (!text) return error;

@@ -9,6 +9,7 @@
 #include <limits>
 #include <mutex>
 #include <set>
+#include <system_error>
 #include <thread>
 
 #include "model/simulate.h"
@@ -182,13 +183,22 @@ CampaignResult run_campaign(const CampaignOptions& options) {
   std::mutex m;
   std::condition_variable cv;
   int running = jobs;
+  threads.reserve(static_cast<size_t>(jobs));
   for (int j = 0; j < jobs; ++j) {
-    threads.emplace_back([&] {
-      worker();
-      std::lock_guard<std::mutex> lock(m);
-      --running;
-      cv.notify_all();
-    });
+    try {
+      threads.emplace_back([&] {
+        worker();
+        std::lock_guard<std::mutex> lock(m);
+        --running;
+        cv.notify_all();
+      });
+    } catch (const std::system_error&) {
+      // Out of threads (or memory for their stacks): stop the workers already started and let
+      // the caller report it; a joinable std::thread destroyed here would std::terminate.
+      next_chunk.store(chunk_count);
+      for (std::thread& t : threads) t.join();
+      throw;
+    }
   }
   {
     std::unique_lock<std::mutex> lock(m);

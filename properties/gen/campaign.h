@@ -97,6 +97,7 @@ rc::Shrinkable<model::Case> campaign_shrinkable(const CampaignOptions& options, 
 CaseVerdict evaluate_case(const model::Case& c, bool strict,
                           const std::vector<std::string>& failure_invariants);
 
+// Throws std::system_error when its worker threads cannot be created (none is left running).
 CampaignResult run_campaign(const CampaignOptions& options);
 
 // Distinct invariant ids of a list of violations, sorted.
